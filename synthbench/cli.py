@@ -1,0 +1,198 @@
+"""The ``synthbench`` command: a thin layer over :func:`synthbench.runner.run` and friends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import List, Optional
+
+import typer
+
+from synthbench import defaults
+from synthbench.exceptions import SynthbenchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="How much does synthetic data from generator X help a model learn task Y?")
+
+
+def _err(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _terminate_as_interrupt(signum, frame):  # SIGTERM (e.g. a scheduler's cancel) ends like Ctrl-C
+    raise KeyboardInterrupt
+
+
+@app.command()
+def run(
+    generator: str = typer.Option("cgan", "--generator", "-g", help="generator name (see `synthbench list`)"),
+    task: str = typer.Option("mnist", "--task", "-t", help="task name, or a path to a task .toml file"),
+    budget: str = typer.Option(defaults.DEFAULT_BUDGET, help="quick | standard | full"),
+    seed: int = typer.Option(defaults.DEFAULT_SEED, help="seed of every random step"),
+    device: str = typer.Option(defaults.DEFAULT_DEVICE, help="auto | cpu | cuda"),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="generator hyperparameter override name=value (repeatable)"),
+    data_dir: Optional[str] = typer.Option(None, help=f"folder holding <dataset>/<files> (or ${defaults.ENV_DATA_DIR})"),
+    tasks_dir: Optional[str] = typer.Option(None, help=f"extra folder of task .toml files (or ${defaults.ENV_TASKS_DIR})"),
+    tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (or $MLFLOW_TRACKING_URI; default sqlite:///mlflow.db)"),
+    experiment: str = typer.Option(defaults.DEFAULT_EXPERIMENT, help="MLflow experiment name"),
+    save_synthetic: bool = typer.Option(True, "--save-synthetic/--no-save-synthetic", help="log the synthetic set (compressed) as an artifact"),
+    system_metrics: bool = typer.Option(True, "--system-metrics/--no-system-metrics", help="MLflow system metrics (CPU, memory) during the run"),
+    debug: bool = typer.Option(False, help="show the full traceback of an error"),
+):
+    """Fit GENERATOR on TASK's training split, evaluate it, and record one MLflow run."""
+    from synthbench.config import parse_param_strings, resolve
+    from synthbench.progress import RichReporter
+
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        cfg = resolve(task, generator, budget, seed, device, parse_param_strings(param), tasks_dir, save_synthetic)
+    except SynthbenchError as exc:
+        if debug:
+            raise
+        _err(str(exc))
+    from synthbench.runner import execute
+
+    reporter = RichReporter()
+    reporter.message(f"[bold]synthbench[/] {cfg.generator} on {cfg.task.name} - budget {cfg.budget}, seed {cfg.seed}, device {cfg.device}")
+    try:
+        result = execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
+                         system_metrics=system_metrics)
+    except KeyboardInterrupt as exc:
+        rid = getattr(exc, "synthbench_run_id", None)
+        typer.echo(f"interrupted: MLflow run {rid} recorded as KILLED" if rid else "interrupted", err=True)
+        raise typer.Exit(130)
+    except SynthbenchError as exc:
+        if debug:
+            raise
+        rid = getattr(exc, "synthbench_run_id", None)
+        _err(f"{exc}" + (f" (MLflow run {rid} recorded as FAILED)" if rid else ""))
+    except Exception as exc:  # a bug or a plug-in's own error: one line, the run is FAILED
+        if debug:
+            raise
+        rid = getattr(exc, "synthbench_run_id", None)
+        _err(f"run failed: {type(exc).__name__}: {exc}" + (f" (MLflow run {rid} recorded as FAILED; --debug shows the traceback)" if rid else ""), 1)
+    _summary(reporter.console, cfg, result)
+
+
+def _summary(console, cfg, result) -> None:
+    from rich.table import Table
+
+    from synthbench import keys
+
+    m = result.metrics
+    table = Table(title=f"{cfg.generator} on {cfg.task.name} ({cfg.budget})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    rows = [(f"accuracy [{r}]", keys.utility(r, "accuracy")) for r in cfg.task.regimes.run]
+    rows += [(f"macro-F1 [{r}]", keys.utility(r, "macro_f1")) for r in cfg.task.regimes.run]
+    rows += [("TSTR / TRTR", keys.TSTR_OVER_TRTR)]
+    for name, key in (("FID", keys.FID), ("KID", keys.KID), ("precision", keys.PRECISION), ("recall", keys.RECALL)):
+        rows.append((f"{name} (real-vs-real)", key))
+    rows += [("fit seconds", keys.FIT_SECONDS), ("total seconds", keys.TOTAL_SECONDS), ("peak memory MiB", keys.PEAK_RSS_MB)]
+    for label, key in rows:
+        if key in m:
+            val = f"{m[key]:.4f}" if abs(m[key]) < 100 else f"{m[key]:.1f}"
+            ref = keys.reference(key)
+            if ref in m and ref != key:
+                val += f"  ({m[ref]:.4f})"
+            table.add_row(label, val)
+    console.print(table)
+    console.print(f"MLflow run [bold]{result.run_id}[/] (experiment {result.experiment_id}) in {result.tracking_uri}")
+    console.print(f"open it: synthbench ui --tracking-uri '{result.tracking_uri}'  then  "
+                  f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}/#/experiments/{result.experiment_id}/runs/{result.run_id}")
+
+
+@app.command("list")
+def list_(tasks_dir: Optional[str] = typer.Option(None, help="extra folder of task .toml files")):
+    """Show tasks, generators and downstream models, plug-ins included."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from synthbench import registry
+    from synthbench.contract import modalities
+    from synthbench.tasks import available_tasks, load_task_file
+
+    console = Console()
+    t = Table(title="tasks")
+    for col in ("name", "modality", "dataset", "version", "file"):
+        t.add_column(col)
+    for name, path in available_tasks(tasks_dir).items():
+        try:
+            task = load_task_file(path)
+            t.add_row(name, task.modality, task.data.dataset, str(task.version), str(path))
+        except SynthbenchError as exc:
+            t.add_row(name, "[red]invalid[/]", "", "", str(exc))
+    console.print(t)
+    for title, reg in (("generators", registry.generators), ("downstream models", registry.models)):
+        t = Table(title=title)
+        for col in ("name", "modality", "from", "target / problem"):
+            t.add_column(col)
+        for entry in reg.entries():
+            cls, err = reg.try_get(entry.name)
+            if cls is None:
+                t.add_row(entry.name, "[red]broken[/]", entry.distribution, err)
+            else:
+                t.add_row(entry.name, ", ".join(modalities(cls)), entry.distribution, entry.target)
+        for name, why in reg.problems().items():
+            t.add_row(name, "[red]refused[/]", "", why)
+        console.print(t)
+
+
+@app.command()
+def ui(
+    tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (default: the one `run` uses)"),
+    port: int = typer.Option(defaults.DEFAULT_UI_PORT, help="port on 127.0.0.1"),
+):
+    """Serve the MLflow UI for synthbench's store on 127.0.0.1."""
+    from synthbench.tracking import quiet_mlflow, resolve_tracking_uri
+
+    quiet_mlflow()
+    uri = resolve_tracking_uri(tracking_uri)
+    cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port)]
+    typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it)", err=True)
+    os.execv(sys.executable, cmd)
+
+
+@app.command()
+def download(
+    dataset: str = typer.Argument(..., help="dataset name (mnist, fashion-mnist)"),
+    data_dir: Optional[str] = typer.Option(None, help="where to put it (default: the download cache)"),
+):
+    """Download a dataset's original files and verify their SHA-256 checksums."""
+    from synthbench import datasets
+
+    try:
+        paths = datasets.locate(datasets.get_spec(dataset), data_dir, download=True)
+    except SynthbenchError as exc:
+        _err(str(exc))
+    for name, p in paths.items():
+        typer.echo(f"ok  {p}")
+
+
+@app.command("train-extractor")
+def train_extractor(
+    task: str = typer.Option("mnist", help="task whose training split trains the extractor"),
+    epochs: int = typer.Option(4),
+    seed: int = typer.Option(0),
+    name: Optional[str] = typer.Option(None, help="extractor name (default lenet-<dataset>)"),
+    out_dir: Optional[str] = typer.Option(None, help="where to write <name>.pt/.json (default: synthbench/extractors)"),
+    data_dir: Optional[str] = typer.Option(None),
+):
+    """Train the domain feature extractor for FID/KID/PR and write its weights and card."""
+    from synthbench.extractor_training import train
+
+    try:
+        card = train(task, epochs=epochs, seed=seed, name=name, out_dir=out_dir, data_dir=data_dir)
+    except SynthbenchError as exc:
+        _err(str(exc))
+    typer.echo(f"wrote {card['name']}: validation accuracy {card['validation_accuracy']:.4f}, sha256 {card['sha256']}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

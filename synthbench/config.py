@@ -1,0 +1,133 @@
+"""Resolving a run's configuration before anything runs: every name and value is checked first.
+
+Hyperparameters are resolved in this order (later wins): the generator's ``__init__`` defaults, its
+``budgets[budget]``, the task file's ``[budgets.<budget>.generator_params.<generator>]``, then the
+user's ``--param name=value``. Names are checked against the ``__init__`` signature and values
+against the type of the default.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from synthbench import defaults, registry
+from synthbench.contract import hyperparameters, modalities
+from synthbench.exceptions import ConfigError, UnknownNameError
+from synthbench.tasks import Task, load_task
+
+
+def parse_param_strings(items) -> dict:
+    """``["epochs=3", "lr_g=1e-4"]`` -> ``{"epochs": "3", "lr_g": "1e-4"}`` (values converted later)."""
+    out = {}
+    for item in items or ():
+        if "=" not in item:
+            raise ConfigError(f"--param '{item}' must look like name=value (e.g. --param epochs=3)")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def coerce(name: str, value, default, owner: str):
+    """Convert a CLI string to the type of ``default``; raise a clear ConfigError if it does not fit."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if isinstance(default, bool):
+            if value.lower() in ("true", "1", "yes"):
+                return True
+            if value.lower() in ("false", "0", "no"):
+                return False
+            raise ValueError
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, str):
+            return value
+        if default is None:
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                return value
+        if isinstance(default, (list, tuple, dict)):
+            parsed = json.loads(value)
+            if not isinstance(parsed, type(default)) and not (isinstance(default, tuple) and isinstance(parsed, list)):
+                raise ValueError
+            return parsed
+    except (ValueError, json.JSONDecodeError):
+        kind = type(default).__name__
+        raise ConfigError(f"{owner} hyperparameter '{name}' expects {kind} (default {default!r}), got '{value}'") from None
+    return value
+
+
+def resolve_params(cls, owner: str, layers: list[dict]) -> dict:
+    declared = hyperparameters(cls)
+    params = dict(declared)
+    for layer in layers:
+        for k, v in layer.items():
+            if k not in declared:
+                raise UnknownNameError(f"hyperparameter of {owner}", k, declared)
+            params[k] = coerce(k, v, declared[k], owner)
+    return params
+
+
+@dataclass
+class RunConfig:
+    task: Task
+    generator: str
+    generator_cls: type
+    generator_params: dict
+    model: str
+    model_cls: type
+    model_params: dict
+    budget: str
+    seed: int
+    device: str
+    save_synthetic: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "task": {"name": self.task.name, "version": self.task.version, "path": self.task.path,
+                     "definition": self.task.to_dict()},
+            "generator": {"name": self.generator, "class": f"{self.generator_cls.__module__}.{self.generator_cls.__qualname__}",
+                          "params": self.generator_params},
+            "downstream": {"model": self.model, "params": self.model_params},
+            "budget": self.budget,
+            "seed": self.seed,
+            "device": self.device,
+            "save_synthetic": self.save_synthetic,
+            **self.extra,
+        }
+
+
+def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUDGET, seed: int = defaults.DEFAULT_SEED,
+            device: str = defaults.DEFAULT_DEVICE, params: dict | None = None, tasks_dir=None,
+            save_synthetic: bool = True) -> RunConfig:
+    from synthbench.torch_utils import resolve_device
+
+    if budget not in defaults.BUDGETS:
+        raise UnknownNameError("budget", budget, defaults.BUDGETS)
+    task_obj = task if isinstance(task, Task) else load_task(task, tasks_dir)
+    b = task_obj.budget(budget)
+    gen_cls = registry.generators.get(generator)
+    if task_obj.modality not in modalities(gen_cls):
+        raise ConfigError(
+            f"generator '{generator}' handles {', '.join(modalities(gen_cls))} data but task '{task_obj.name}' is "
+            f"{task_obj.modality} - pick a generator for {task_obj.modality} data (see `synthbench list`)"
+        )
+    dev = resolve_device(device)
+    declared = hyperparameters(gen_cls)
+    layers = [getattr(gen_cls, "budgets", {}).get(budget, {}), b.generator_params.get(generator, {}), params or {}]
+    gen_params = resolve_params(gen_cls, f"generator '{generator}'", layers)
+    if "random_state" in declared:
+        gen_params["random_state"] = seed
+    if "device" in declared:
+        gen_params["device"] = dev
+    model_cls = registry.models.get(task_obj.downstream.model)
+    model_params = resolve_params(model_cls, f"downstream model '{task_obj.downstream.model}'",
+                                  [task_obj.downstream.params, {"epochs": b.downstream_epochs}])
+    model_params["device"] = dev
+    return RunConfig(task_obj, generator, gen_cls, gen_params, task_obj.downstream.model, model_cls, model_params,
+                     budget, int(seed), dev, save_synthetic)

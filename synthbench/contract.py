@@ -1,0 +1,62 @@
+"""The generator contract, checked on every sample a generator returns.
+
+A generator is sklearn-shaped (see ``synthbench.testing.check_generator`` for the full checks):
+
+* ``__init__(**hyperparameters)`` only stores its keyword arguments; ``get_params()`` returns them
+  (``sklearn.base.BaseEstimator`` provides this and ``set_params``);
+* ``fit(train, *, callback=None)`` learns from the real training split only and returns ``self``;
+  what it learns is stored in attributes ending in ``_``; randomness comes from ``random_state``;
+* ``sample(n, labels=None)`` returns ``n`` rows of the same kind as ``train``; with ``labels``
+  (``n`` class indices), row ``i`` is of class ``labels[i]``.
+
+Optional class attributes: ``modalities`` (default ``("image",)``), ``budgets``
+(``{"quick": {...}, "standard": {...}, "full": {...}}``: hyperparameters per budget) and
+``conditional`` (whether ``labels=`` is honoured natively). After ``fit``, ``history_`` may hold a
+list of ``{"step": int, <metric>: float}`` records that synthbench logs as MLflow step metrics.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from synthbench.data import LabeledImages
+from synthbench.exceptions import ContractError
+
+
+def hyperparameters(cls) -> dict:
+    """name -> default, read from the ``__init__`` signature (no hand-kept list)."""
+    sig = inspect.signature(cls.__init__)
+    out = {}
+    for name, p in list(sig.parameters.items())[1:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise ContractError(f"{cls.__name__}.__init__ must list its hyperparameters explicitly (no *args/**kwargs)")
+        out[name] = None if p.default is inspect.Parameter.empty else p.default
+    return out
+
+
+def modalities(cls) -> tuple[str, ...]:
+    return tuple(getattr(cls, "modalities", ("image",)))
+
+
+def validate_sample(out, n: int, labels, train: LabeledImages, name: str) -> LabeledImages:
+    """Raise ContractError unless ``out`` is ``n`` rows like ``train`` (with ``labels`` if given)."""
+    where = f"generator '{name}' sample({n})"
+    if not isinstance(out, LabeledImages):
+        raise ContractError(f"{where} returned {type(out).__name__}, expected LabeledImages like its training data")
+    if len(out) != n:
+        raise ContractError(f"{where} returned {len(out)} rows, expected {n}")
+    want_shape = (n, *train.image_shape)
+    if tuple(out.images.shape) != want_shape:
+        raise ContractError(f"{where} returned images of shape {tuple(out.images.shape)}, expected {want_shape}")
+    if out.images.dtype != np.uint8:
+        raise ContractError(f"{where} returned images of dtype {out.images.dtype}, expected uint8 in [0, 255]")
+    if not np.issubdtype(out.labels.dtype, np.integer):
+        raise ContractError(f"{where} returned labels of dtype {out.labels.dtype}, expected integers")
+    if len(out.labels) and (out.labels.min() < 0 or out.labels.max() >= train.num_classes):
+        raise ContractError(f"{where} returned labels outside 0..{train.num_classes - 1}")
+    if labels is not None and not np.array_equal(out.labels, np.asarray(labels)):
+        bad = int(np.sum(out.labels != np.asarray(labels)))
+        raise ContractError(f"{where} returned {bad} rows whose labels differ from the labels asked for")
+    return out

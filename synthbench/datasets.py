@@ -1,0 +1,227 @@
+"""Dataset files: where they are looked for, how they are verified, downloaded and read.
+
+A dataset is a set of files with published SHA-256 checksums. Files are looked for, in order, in
+the ``--data-dir`` given, ``$SYNTHBENCH_DATA_DIR``, the ``datasets/`` folder shipped with synthbench,
+and the download cache (``~/.cache/synthbench/datasets``). A file that is found but does not match
+its checksum is an error (never silently replaced); a file found nowhere is downloaded, verified,
+and only then moved into place.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from synthbench import defaults
+from synthbench.exceptions import DatasetError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    files: tuple[DataFile, ...]
+    urls: tuple[str, ...]  # base URLs, tried in order; a file's URL is base + file name
+    licence: str
+    citation: str
+    shipped: bool = False  # a copy is in the repository's datasets/ folder
+    meta: dict = field(default_factory=dict)
+
+    def file(self, name: str) -> DataFile:
+        for f in self.files:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+MNIST = DatasetSpec(
+    name="mnist",
+    files=(
+        DataFile("train-images-idx3-ubyte.gz", "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9912422),
+        DataFile("train-labels-idx1-ubyte.gz", "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28881),
+        DataFile("t10k-images-idx3-ubyte.gz", "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1648877),
+        DataFile("t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4542),
+    ),
+    urls=(
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "http://yann.lecun.com/exdb/mnist/",
+    ),
+    licence="CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)",
+    citation="LeCun, Bottou, Bengio, Haffner. Gradient-based learning applied to document recognition. Proc. IEEE 86(11), 1998.",
+    shipped=True,
+    meta={"classes": [str(i) for i in range(10)]},
+)
+
+FASHION_MNIST = DatasetSpec(
+    name="fashion-mnist",
+    files=(
+        DataFile("train-images-idx3-ubyte.gz", "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84", 26421880),
+        DataFile("train-labels-idx1-ubyte.gz", "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845", 29515),
+        DataFile("t10k-images-idx3-ubyte.gz", "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073", 4422102),
+        DataFile("t10k-labels-idx1-ubyte.gz", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5", 5148),
+    ),
+    urls=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+    licence="MIT (Copyright 2017 Zalando SE)",
+    citation="Xiao, Rasul, Vollgraf. Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning Algorithms. arXiv:1708.07747, 2017.",
+    shipped=False,
+    meta={"classes": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]},
+)
+
+DATASETS: dict[str, DatasetSpec] = {d.name: d for d in (MNIST, FASHION_MNIST)}
+
+
+def get_spec(name: str) -> DatasetSpec:
+    if name not in DATASETS:
+        raise UnknownNameError("dataset", name, DATASETS)
+    return DATASETS[name]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def search_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """The folders searched for ``<folder>/<dataset>/<file>``, in order."""
+    dirs: list[Path] = []
+    if data_dir:
+        dirs.append(Path(data_dir).expanduser())
+    env = os.environ.get(defaults.ENV_DATA_DIR)
+    if env:
+        dirs.append(Path(env).expanduser())
+    dirs.append(defaults.SOURCE_ROOT / "datasets")
+    dirs.append(defaults.cache_dir() / "datasets")
+    out: list[Path] = []
+    for d in dirs:
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def _fix_hint(spec: DatasetSpec) -> str:
+    return (
+        f"run `synthbench download {spec.name}` (needs internet), or point --data-dir / "
+        f"${defaults.ENV_DATA_DIR} to a folder holding {spec.name}/<file> with the original files"
+    )
+
+
+def verify(spec: DatasetSpec, path: Path) -> None:
+    """Raise DatasetError unless ``path`` has the published size and SHA-256."""
+    f = spec.file(path.name)
+    size = path.stat().st_size
+    if size != f.size or sha256_of(path) != f.sha256:
+        raise DatasetError(
+            f"dataset file {path} is corrupt (expected {f.size} bytes with sha256 {f.sha256[:12]}..., "
+            f"got {size} bytes) - delete it and {_fix_hint(spec)}"
+        )
+
+
+def locate(spec: DatasetSpec, data_dir=None, download: bool = True) -> dict[str, Path]:
+    """Find (or download) and verify every file of ``spec``; return name -> path."""
+    dirs = search_dirs(data_dir)
+    found: dict[str, Path] = {}
+    for f in spec.files:
+        for d in dirs:
+            p = d / spec.name / f.name
+            if p.is_file():
+                verify(spec, p)
+                found[f.name] = p
+                break
+        else:
+            if not download:
+                raise DatasetError(
+                    f"dataset file {spec.name}/{f.name} is missing (looked in {', '.join(map(str, dirs))}) - {_fix_hint(spec)}"
+                )
+            target_dir = Path(data_dir).expanduser() if data_dir else defaults.cache_dir() / "datasets"
+            found[f.name] = download_file(spec, f, target_dir / spec.name)
+    return found
+
+
+def _urls_for(spec: DatasetSpec, f: DataFile) -> list[str]:
+    bases = []
+    mirror = os.environ.get(defaults.ENV_DOWNLOAD_MIRROR)
+    if mirror:
+        bases.append(mirror.rstrip("/") + f"/{spec.name}/")
+    bases.extend(spec.urls)
+    return [b + f.name for b in bases]
+
+
+def download_file(spec: DatasetSpec, f: DataFile, target_dir: Path, timeout: float = 60.0) -> Path:
+    """Download ``f`` from the first source that answers, verify it, then move it into place."""
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(f"cannot create data folder {target_dir}: {exc} - pass a writable --data-dir") from exc
+    errors = []
+    for url in _urls_for(spec, f):
+        fd, tmp_name = tempfile.mkstemp(dir=target_dir, prefix=f".{f.name}.", suffix=".part")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+                shutil.copyfileobj(resp, out)
+            got = sha256_of(tmp)
+            if got != f.sha256:
+                errors.append(f"{url}: checksum mismatch (got sha256 {got[:12]}...)")
+                continue
+            final = target_dir / f.name
+            os.replace(tmp, final)
+            return final
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            errors.append(f"{url}: {getattr(exc, 'reason', exc)}")
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise DatasetError(
+        f"could not download {spec.name}/{f.name}: " + "; ".join(errors)
+        + f" - check your connection, set ${defaults.ENV_DOWNLOAD_MIRROR}, or point --data-dir to a folder holding {spec.name}/{f.name}"
+    )
+
+
+def checksums(paths: dict[str, Path]) -> dict[str, str]:
+    """name -> sha256 (the files were verified against these when located)."""
+    return {name: sha256_of(p) for name, p in paths.items()}
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read a (gzipped) IDX file of unsigned bytes (the MNIST format)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        data = fh.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DatasetError(f"{path} is not an IDX file of unsigned bytes - restore the original file")
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    offset = 4 + 4 * ndim
+    expected = int(np.prod(dims))
+    if len(data) - offset != expected:
+        raise DatasetError(f"{path} holds {len(data) - offset} values, its header says {expected} - restore the original file")
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
+
+
+def load_idx_images(spec: DatasetSpec, data_dir=None, download: bool = True):
+    """Return ``(train_images, train_labels, test_images, test_labels, paths)`` for an MNIST-format dataset."""
+    paths = locate(spec, data_dir, download)
+    x_tr = read_idx(paths["train-images-idx3-ubyte.gz"])
+    y_tr = read_idx(paths["train-labels-idx1-ubyte.gz"])
+    x_te = read_idx(paths["t10k-images-idx3-ubyte.gz"])
+    y_te = read_idx(paths["t10k-labels-idx1-ubyte.gz"])
+    if len(x_tr) != len(y_tr) or len(x_te) != len(y_te):
+        raise DatasetError(f"{spec.name}: image and label counts differ - restore the original files")
+    return x_tr, y_tr, x_te, y_te, paths

@@ -1,0 +1,42 @@
+"""Every default in one place (the torch-fidelity ``defaults.py`` idea)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Entry-point groups: third-party packages register here, and so do the built-ins.
+GENERATORS_GROUP = "synthbench.generators"
+MODELS_GROUP = "synthbench.models"
+
+#: Environment variables a user may set.
+ENV_DATA_DIR = "SYNTHBENCH_DATA_DIR"
+ENV_CACHE_DIR = "SYNTHBENCH_CACHE_DIR"
+ENV_TASKS_DIR = "SYNTHBENCH_TASKS_DIR"
+ENV_DOWNLOAD_MIRROR = "SYNTHBENCH_DOWNLOAD_MIRROR"  # base URL tried before the official sources
+ENV_TELEMETRY = "SYNTHBENCH_MLFLOW_TELEMETRY"  # "1" opts back in to MLflow's telemetry
+
+BUDGETS = ("quick", "standard", "full")
+DEFAULT_BUDGET = "standard"
+DEFAULT_SEED = 0
+DEFAULT_DEVICE = "auto"
+DEFAULT_EXPERIMENT = "synthbench"
+#: MLflow 3's own default: a SQLite store in the working directory.
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+DEFAULT_UI_PORT = 5000
+
+#: How many synthetic rows a run samples: the size of the real training split (TSTR convention).
+SYNTHETIC_SIZE = "train"
+
+#: The folder that holds this package (and, in a checkout, ``datasets/`` and ``tasks/`` beside it).
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parent
+
+
+def cache_dir() -> Path:
+    """Where downloads and feature caches go: $SYNTHBENCH_CACHE_DIR or ~/.cache/synthbench."""
+    env = os.environ.get(ENV_CACHE_DIR)
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "synthbench"

@@ -1,0 +1,105 @@
+"""A small CNN classifier for 28x28-ish images (two conv blocks and a dense head).
+
+Trained with Adam; after every epoch it is scored on the validation split (carved from real train,
+never the test split) and the best epoch's weights are kept: that is the only model selection.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from synthbench.data import LabeledImages
+from synthbench.torch_utils import resolve_device, to_float_images, torch_generator
+
+
+def build_cnn(in_channels: int, image_size: int, num_classes: int, channels: int = 32, hidden: int = 128, dropout: float = 0.25):
+    from torch import nn
+
+    c1, c2 = channels, 2 * channels
+    s = ((image_size - 2) // 2 - 2) // 2
+    return nn.Sequential(
+        nn.Conv2d(in_channels, c1, 3), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * s * s, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
+        nn.Linear(hidden, num_classes),
+    )
+
+
+class CNNClassifier(BaseEstimator):
+    """Conv(3x3, c)-pool-Conv(3x3, 2c)-pool-Dense(hidden)-Dropout-Dense(classes), Adam, cross-entropy."""
+
+    modalities = ("image",)
+
+    def __init__(self, epochs=3, batch_size=128, lr=1e-3, channels=32, hidden=128, dropout=0.25,
+                 random_state=None, device="auto"):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.channels = channels
+        self.hidden = hidden
+        self.dropout = dropout
+        self.random_state = random_state
+        self.device = device
+
+    def fit(self, train: LabeledImages, validation: LabeledImages | None = None, callback=None):
+        import torch
+        import torch.nn.functional as F
+
+        device = resolve_device(self.device)
+        gen = torch_generator(self.random_state)
+        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+        _, c, h, _ = train.images.shape
+        model = build_cnn(c, h, train.num_classes, self.channels, self.hidden, self.dropout).to(device)
+        opt = torch.optim.Adam(model.parameters(), lr=self.lr)
+        x_all = to_float_images(train.images, device)
+        y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
+        n = len(train)
+        steps_per_epoch = (n + self.batch_size - 1) // self.batch_size
+        self.history_, best_acc, best_state = [], -1.0, None
+        for epoch in range(1, self.epochs + 1):
+            model.train()
+            perm = torch.randperm(n, generator=gen).to(device)
+            total = 0.0
+            for i in range(steps_per_epoch):
+                idx = perm[i * self.batch_size:(i + 1) * self.batch_size]
+                loss = F.cross_entropy(model(x_all[idx]), y_all[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                total += float(loss) * len(idx)
+                if callback is not None:
+                    callback({"phase_step": (epoch - 1) * steps_per_epoch + i + 1, "phase_total": self.epochs * steps_per_epoch})
+            record = {"step": epoch, "train_loss": total / n}
+            if validation is not None:
+                self.model_ = model
+                record["val_accuracy"] = float(np.mean(self.predict(validation.images) == validation.labels))
+                if record["val_accuracy"] > best_acc:
+                    best_acc, best_state = record["val_accuracy"], copy.deepcopy(model.state_dict())
+                    self.best_epoch_ = epoch
+            self.history_.append(record)
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        else:
+            self.best_epoch_ = self.epochs
+        self.model_ = model.eval()
+        self.num_classes_ = train.num_classes
+        return self
+
+    def predict_proba(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        import torch
+
+        check_is_fitted(self, "model_")
+        device = next(self.model_.parameters()).device
+        self.model_.eval()
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(images), batch_size):
+                out.append(torch.softmax(self.model_(to_float_images(images[i:i + batch_size], device)), 1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, 0))
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        return self.predict_proba(images).argmax(1)

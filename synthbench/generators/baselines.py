@@ -1,0 +1,115 @@
+"""Honest baselines: the ceiling (``real``) and a non-neural floor (``pca-gmm``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from synthbench.data import LabeledImages, balanced_labels
+
+
+def _labels_to_draw(n: int, labels, prior: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    if labels is not None:
+        return np.asarray(labels, dtype=np.int64)
+    return balanced_labels(n, len(prior), rng, prior)
+
+
+class RealBootstrap(BaseEstimator):
+    """The ceiling: a bootstrap (sampling with replacement) of the real training split.
+
+    TSTR with this "generator" is what a perfect generator could reach. Within each class, rows are
+    drawn uniformly with replacement; without ``labels`` the class mix follows the training split.
+    """
+
+    modalities = ("image",)
+    conditional = True
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, train: LabeledImages, callback=None):
+        self.train_ = train
+        self.prior_ = train.class_counts() / len(train)
+        self.index_by_class_ = [np.flatnonzero(train.labels == c) for c in range(train.num_classes)]
+        self.rng_ = np.random.default_rng(self.random_state)
+        return self
+
+    def sample(self, n: int, labels=None) -> LabeledImages:
+        check_is_fitted(self, "train_")
+        y = _labels_to_draw(n, labels, self.prior_, self.rng_)
+        idx = np.empty(n, dtype=np.int64)
+        for c in np.unique(y):
+            pool = self.index_by_class_[c]
+            if len(pool) == 0:
+                raise ValueError(f"class {c} has no training rows to bootstrap from")
+            where = np.flatnonzero(y == c)
+            idx[where] = self.rng_.choice(pool, size=len(where), replace=True)
+        return LabeledImages(self.train_.images[idx].copy(), y, self.train_.num_classes)
+
+
+class PCAGaussianMixture(BaseEstimator):
+    """The floor a GAN must beat: per class, PCA to ``n_components`` then a Gaussian mixture.
+
+    For each class, the flattened pixels are projected onto their first ``n_components`` principal
+    components, a ``n_mixture``-component Gaussian mixture (``covariance_type``) is fit there, and
+    samples are mapped back to pixel space and clipped to [0, 255]. Non-neural and seconds to fit.
+    """
+
+    modalities = ("image",)
+    conditional = True
+    budgets = {
+        "quick": {"n_components": 20, "n_mixture": 5},
+        "standard": {"n_components": 40, "n_mixture": 10},
+        "full": {"n_components": 60, "n_mixture": 20},
+    }
+
+    def __init__(self, n_components=40, n_mixture=10, covariance_type="full", random_state=None):
+        self.n_components = n_components
+        self.n_mixture = n_mixture
+        self.covariance_type = covariance_type
+        self.random_state = random_state
+
+    def fit(self, train: LabeledImages, callback=None):
+        from sklearn.decomposition import PCA
+        from sklearn.mixture import GaussianMixture
+
+        self.rng_ = np.random.default_rng(self.random_state)
+        self.image_shape_ = train.image_shape
+        self.num_classes_ = train.num_classes
+        self.prior_ = train.class_counts() / len(train)
+        self.models_ = []
+        flat = train.images.reshape(len(train), -1).astype(np.float32) / 255.0
+        for c in range(train.num_classes):
+            x = flat[train.labels == c]
+            if len(x) == 0:
+                self.models_.append(None)
+                continue
+            k = int(min(self.n_components, len(x) - 1, x.shape[1]))
+            seed = int(self.rng_.integers(2**31 - 1))
+            pca = PCA(n_components=k, random_state=seed).fit(x)
+            z = pca.transform(x)
+            gmm = GaussianMixture(
+                n_components=int(min(self.n_mixture, len(x))), covariance_type=self.covariance_type,
+                reg_covar=1e-4, random_state=seed,
+            ).fit(z)
+            self.models_.append((pca, gmm))
+            if callback is not None:
+                callback({"step": c + 1, "total": train.num_classes})
+        return self
+
+    def sample(self, n: int, labels=None) -> LabeledImages:
+        check_is_fitted(self, "models_")
+        y = _labels_to_draw(n, labels, self.prior_, self.rng_)
+        images = np.empty((n, int(np.prod(self.image_shape_))), dtype=np.uint8)
+        for c in np.unique(y):
+            where = np.flatnonzero(y == c)
+            if self.models_[c] is None:
+                raise ValueError(f"class {c} had no training rows; cannot sample it")
+            pca, gmm = self.models_[c]
+            gmm.random_state = int(self.rng_.integers(2**31 - 1))
+            z, _ = gmm.sample(len(where))
+            z = z[self.rng_.permutation(len(z))]  # GaussianMixture.sample returns rows grouped by component
+            x = pca.inverse_transform(z)
+            images[where] = np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
+        return LabeledImages(images.reshape(n, *self.image_shape_), y, self.num_classes_)

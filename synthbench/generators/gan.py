@@ -1,0 +1,134 @@
+"""The one GAN training loop shared by every GAN variant.
+
+Variants differ only in their networks (``build_networks``) and losses (``d_loss``/``g_loss``); the
+loop, seeding, EMA of generator weights, step logging and divergence detection live here once.
+
+Per epoch, ``history_`` records the mean discriminator and generator losses, D(x) and D(G(z))
+(as probabilities), and the gradient norms of both networks; a NaN or infinite loss stops training
+with ``TrainingDivergedError`` naming the step.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from synthbench.data import LabeledImages, balanced_labels
+from synthbench.exceptions import TrainingDivergedError
+from synthbench.torch_utils import resolve_device, to_float_images, to_uint8_images, torch_generator
+
+
+def grad_norm(module) -> float:
+    import torch
+
+    norms = [p.grad.detach().norm(2) for p in module.parameters() if p.grad is not None]
+    return float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0
+
+
+class GANBase(BaseEstimator):
+    """Subclasses define ``__init__`` (hyperparameters, which must include the ones read below),
+    ``build_networks(image_shape, num_classes) -> (G, D)``, ``d_loss`` and ``g_loss``."""
+
+    modalities = ("image",)
+    conditional = True
+
+    # -- to override -------------------------------------------------------------------------
+    def build_networks(self, image_shape, num_classes):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def d_loss(self, D, real, y_real, fake, y_fake):  # pragma: no cover - abstract
+        """Return ``(loss, stats)``; ``stats`` holds ``d_real`` and ``d_fake`` logits means."""
+        raise NotImplementedError
+
+    def g_loss(self, D, fake, y_fake):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- shared loop -------------------------------------------------------------------------
+    def fit(self, train: LabeledImages, callback=None):
+        import torch
+
+        device = resolve_device(self.device)
+        self.device_ = device
+        gen = torch_generator(self.random_state)
+        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))  # network initialisation
+        self.image_shape_ = train.image_shape
+        self.num_classes_ = train.num_classes
+        self.prior_ = train.class_counts() / len(train)
+        G, D = self.build_networks(self.image_shape_, self.num_classes_)
+        G, D = G.to(device), D.to(device)
+        G_ema = copy.deepcopy(G).requires_grad_(False) if self.ema_decay else None
+        opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=(self.beta1, 0.999))
+        opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=(self.beta1, 0.999))
+        x_all = to_float_images(train.images, device)
+        y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
+        prior = torch.as_tensor(self.prior_, dtype=torch.float32)
+        n, bs = len(train), min(self.batch_size, len(train))
+        steps = max(1, n // bs)
+        self.history_ = []
+        step, t0 = 0, time.perf_counter()
+        for epoch in range(1, self.epochs + 1):
+            sums = dict.fromkeys(("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"), 0.0)
+            perm = torch.randperm(n, generator=gen).to(device)
+            for i in range(steps):
+                idx = perm[i * bs:(i + 1) * bs]
+                real, y_real = x_all[idx], y_all[idx]
+                z = torch.randn(bs, self.latent_dim, generator=gen).to(device)
+                y_fake = torch.multinomial(prior, bs, replacement=True, generator=gen).to(device)
+                fake = G(z, y_fake)
+                d_loss, stats = self.d_loss(D, real, y_real, fake.detach(), y_fake)
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                d_gn = grad_norm(D)
+                opt_d.step()
+                g_loss = self.g_loss(D, fake, y_fake)
+                opt_g.zero_grad(set_to_none=True)
+                g_loss.backward()
+                g_gn = grad_norm(G)
+                opt_g.step()
+                step += 1
+                dl, gl = float(d_loss), float(g_loss)
+                if not (math.isfinite(dl) and math.isfinite(gl)):
+                    self.history_.append({"step": epoch, "d_loss": dl, "g_loss": gl})
+                    raise TrainingDivergedError(
+                        f"{type(self).__name__} diverged at epoch {epoch}, step {step}: d_loss={dl}, g_loss={gl} - "
+                        "lower lr_d/lr_g, or use a gradient penalty (wgan-gp)"
+                    )
+                if G_ema is not None:
+                    with torch.no_grad():
+                        for pe, pg in zip(G_ema.parameters(), G.parameters()):
+                            pe.lerp_(pg, 1.0 - self.ema_decay)
+                        for be, bg in zip(G_ema.buffers(), G.buffers()):
+                            be.copy_(bg)
+                for k, v in (("d_loss", dl), ("g_loss", gl), ("d_grad_norm", d_gn), ("g_grad_norm", g_gn),
+                             ("d_real", float(torch.sigmoid(stats["d_real"]).mean())),
+                             ("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))):
+                    sums[k] += v
+                if callback is not None:
+                    callback({"phase_step": step, "phase_total": steps * self.epochs})
+            record = {"step": epoch, **{k: v / steps for k, v in sums.items()}, "seconds": time.perf_counter() - t0}
+            self.history_.append(record)
+        self.generator_ = (G_ema if G_ema is not None else G).eval()
+        self.discriminator_ = D.eval()
+        self.rng_ = gen
+        return self
+
+    def sample(self, n: int, labels=None, batch_size: int = 1000) -> LabeledImages:
+        import torch
+
+        check_is_fitted(self, "generator_")
+        if labels is None:
+            seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.rng_))
+            labels = balanced_labels(n, self.num_classes_, np.random.default_rng(seed), self.prior_)
+        labels = np.asarray(labels, dtype=np.int64)
+        out = np.empty((n, *self.image_shape_), dtype=np.uint8)
+        with torch.no_grad():
+            for i in range(0, n, batch_size):
+                y = torch.from_numpy(labels[i:i + batch_size]).to(self.device_)
+                z = torch.randn(len(y), self.latent_dim, generator=self.rng_).to(self.device_)
+                out[i:i + len(y)] = to_uint8_images(self.generator_(z, y))
+        return LabeledImages(out, labels, self.num_classes_)

@@ -1,0 +1,53 @@
+"""Figures for the run record: a per-class sample grid and the generator's training curves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from synthbench.data import LabeledImages
+
+
+def per_class_grid(samples: LabeledImages, per_class: int = 10, pad: int = 2) -> np.ndarray:
+    """A ``(H, W)`` or ``(H, W, C)`` uint8 image: one row per class, ``per_class`` samples each."""
+    import torch
+    from torchvision.utils import make_grid
+
+    rows = []
+    c, h, w = samples.image_shape
+    for k in range(samples.num_classes):
+        idx = np.flatnonzero(samples.labels == k)[:per_class]
+        block = np.zeros((per_class, c, h, w), dtype=np.uint8)
+        block[: len(idx)] = samples.images[idx]
+        rows.append(block)
+    grid = make_grid(torch.from_numpy(np.concatenate(rows)), nrow=per_class, padding=pad, pad_value=128)
+    img = grid.numpy().transpose(1, 2, 0)
+    return img[:, :, 0] if c == 1 else img
+
+
+def history_figure(history: list[dict], title: str):
+    """Curves of every numeric field of ``history`` against its ``step`` (one panel per group)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [h["step"] for h in history]
+    names = [k for k in history[0] if k not in ("step", "seconds")] if history else []
+    groups = {
+        "losses": [n for n in names if "loss" in n],
+        "discriminator outputs": [n for n in names if n in ("d_real", "d_fake")],
+        "gradient norms": [n for n in names if "grad_norm" in n],
+    }
+    groups["other"] = [n for n in names if not any(n in g for g in groups.values())]
+    groups = {k: v for k, v in groups.items() if v}
+    fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(4.5 * max(1, len(groups)), 3.4), squeeze=False)
+    for ax, (group, cols) in zip(axes[0], groups.items()):
+        for col in cols:
+            ax.plot(steps, [h.get(col, np.nan) for h in history], marker="o", label=col)
+        ax.set_title(group)
+        ax.set_xlabel("epoch")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,254 @@
+"""``run``: one call does the whole job (the CLI is a thin layer over it).
+
+Order of work: resolve and check the configuration; open the MLflow run; load the task's splits;
+fit the generator on the real training split only; sample a synthetic training set the size of the
+real one; train the downstream model under each regime (model selection on the validation split)
+and score it on the untouched test split; compute fidelity; log cost, curves, figures and the
+synthetic set. A failure ends the MLflow run FAILED with its reason; Ctrl-C ends it KILLED.
+"""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from synthbench import __version__, defaults, keys
+from synthbench.config import RunConfig, resolve
+from synthbench.contract import validate_sample
+from synthbench.data import balanced_labels
+from synthbench.evaluate import derive_seed, evaluate_regime, regime_training_set
+from synthbench.progress import Reporter
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    experiment_id: str
+    tracking_uri: str
+    status: str
+    metrics: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _log_history(history: list[dict], key_fn) -> None:
+    import mlflow
+    from mlflow.entities import Metric
+
+    now = int(time.time() * 1000)
+    batch = [Metric(key_fn(k), float(v), now, int(rec["step"])) for rec in history for k, v in rec.items()
+             if k != "step" and isinstance(v, (int, float)) and np.isfinite(v)]
+    client = mlflow.tracking.MlflowClient()
+    run_id = mlflow.active_run().info.run_id
+    for i in range(0, len(batch), 900):
+        client.log_batch(run_id, metrics=batch[i:i + 900])
+
+
+def _log_inputs(data) -> None:
+    import mlflow
+
+    for context, split in (("train", data.train), ("validation", data.validation), ("test", data.test)):
+        ds = mlflow.data.from_numpy(split.images, targets=split.labels, source=f"{data.dataset}:{context}",
+                                    name=f"{data.dataset}-{context}")
+        mlflow.log_input(ds, context=context)
+
+
+def _log_synthetic(synthetic) -> None:
+    import mlflow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic.npz"
+        np.savez_compressed(path, images=synthetic.images, labels=synthetic.labels)
+        mlflow.log_artifact(str(path), artifact_path="synthetic")
+
+
+def _cuda_peak_mb(device: str) -> float:
+    if not device.startswith("cuda"):
+        return 0.0
+    import torch
+
+    return torch.cuda.max_memory_allocated() / 2**20
+
+
+def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT,
+            reporter: Reporter | None = None, run_name: str | None = None, system_metrics: bool = True,
+            tags: dict | None = None) -> RunResult:
+    """Run an already resolved configuration and record it in MLflow."""
+    from synthbench import tracking
+
+    reporter = reporter or Reporter()
+    uri, exp_id = tracking.setup(tracking_uri, experiment)
+    import mlflow
+
+    from synthbench.fidelity import compute_fidelity
+    from synthbench.loaders import load_task_data
+    from synthbench.plots import history_figure, per_class_grid
+    from synthbench.torch_utils import seed_everything
+
+    t_start = time.perf_counter()
+    config = cfg.to_dict()
+    run_tags = {
+        keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,
+        keys.TAG_SEED: str(cfg.seed), keys.TAG_DEVICE: cfg.device, keys.TAG_VERSION: __version__,
+        keys.TAG_GIT: tracking.git_commit(), keys.TAG_STATUS: "running", **(tags or {}),
+    }
+    run = mlflow.start_run(experiment_id=exp_id, run_name=run_name or f"{cfg.generator}-{cfg.task.name}-{cfg.budget}-s{cfg.seed}",
+                           tags=run_tags, log_system_metrics=system_metrics)
+    run_id = run.info.run_id
+    metrics: dict[str, float] = {}
+    try:
+        seed_everything(cfg.seed)
+        versions = tracking.package_versions()
+        config["versions"] = versions
+        config["git_commit"] = run_tags[keys.TAG_GIT]
+        params = tracking.flatten({"task": {"name": cfg.task.name, "version": cfg.task.version},
+                                   "generator": {"name": cfg.generator, **cfg.generator_params},
+                                   "downstream": {"model": cfg.model, **cfg.model_params},
+                                   "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device,
+                                   "regimes": list(cfg.task.regimes.run),
+                                   "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share})
+        params.update({f"version.{k}": v for k, v in versions.items()})
+        tracking.log_params(params)
+
+        with reporter.phase("load data") as update:
+            data = load_task_data(cfg.task, cfg.budget, data_dir)
+            update({"total": 1, "step": 1})
+        config["data"] = {"dataset": data.dataset, "sha256": data.checksums, "files": data.files,
+                          "sizes": {"train": len(data.train), "validation": len(data.validation), "test": len(data.test)}}
+        tracking.log_params({f"data.sha256.{k}": v for k, v in data.checksums.items()})
+        tracking.log_params({f"data.size.{k}": str(v) for k, v in config["data"]["sizes"].items()})
+        tracking.log_json(config, "config.json")
+        _log_inputs(data)
+
+        # -- generator: fit on the real training split only ---------------------------------------
+        generator = cfg.generator_cls(**cfg.generator_params)
+        with reporter.phase(f"fit {cfg.generator}") as update:
+            t0 = time.perf_counter()
+            import inspect
+
+            if "callback" in inspect.signature(generator.fit).parameters:
+                generator.fit(data.train, callback=update)
+            else:
+                generator.fit(data.train)
+            metrics[keys.FIT_SECONDS] = time.perf_counter() - t0
+        metrics["cost/fit_peak_rss_mb"] = peak_rss_mb()
+        history = list(getattr(generator, "history_", []) or [])
+        if history:
+            _log_history(history, keys.train_curve)
+
+        with reporter.phase(f"sample {len(data.train)}") as update:
+            t0 = time.perf_counter()
+            rng = np.random.default_rng(derive_seed(cfg.seed, "synthetic-labels"))
+            labels = balanced_labels(len(data.train), data.train.num_classes, rng, data.train.class_counts())
+            synthetic = generator.sample(len(labels), labels=labels)
+            validate_sample(synthetic, len(labels), labels, data.train, cfg.generator)
+            metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
+            update({"total": 1, "step": 1})
+        mlflow.log_image(per_class_grid(synthetic), "samples/per_class_grid.png")
+        mlflow.log_image(per_class_grid(data.train), "samples/real_per_class_grid.png")
+        if history:
+            import matplotlib.pyplot as plt
+
+            fig = history_figure(history, f"{cfg.generator} on {cfg.task.name}")
+            mlflow.log_figure(fig, "plots/generator_losses.png")
+            plt.close(fig)
+
+        # -- utility: each regime, scored on the real test split ----------------------------------
+        t0 = time.perf_counter()
+        per_class_rows = []
+        for regime in cfg.task.regimes.run:
+            train_set = regime_training_set(regime, data.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
+                                            derive_seed(cfg.seed, f"mixed/{regime}"))
+            params_r = {**cfg.model_params, "random_state": derive_seed(cfg.seed, f"downstream/{regime}")}
+            with reporter.phase(f"downstream {cfg.model} [{regime}]") as update:
+                res = evaluate_regime(cfg.model_cls, params_r, regime, train_set, data.validation, data.test, update)
+            metrics.update(res.metrics)
+            mlflow.log_metrics(res.metrics)
+            if res.history:
+                _log_history(res.history, lambda k, r=regime: keys.downstream_curve(r, k))
+            for k, acc in enumerate(res.per_class):
+                per_class_rows.append({"regime": regime, "class": k, "class_name": data.class_names[k], "accuracy": acc})
+        metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
+        real_acc = metrics.get(keys.utility("real", "accuracy"))
+        syn_acc = metrics.get(keys.utility("synthetic", "accuracy"))
+        if real_acc and syn_acc is not None:
+            metrics[keys.TSTR_OVER_TRTR] = syn_acc / real_acc
+        if per_class_rows:
+            import pandas as pd
+
+            mlflow.log_table(pd.DataFrame(per_class_rows), "tables/per_class.json")
+
+        # -- fidelity --------------------------------------------------------------------------------
+        if cfg.task.metrics.fidelity:
+            with reporter.phase("fidelity (FID/KID/PR)") as update:
+                t0 = time.perf_counter()
+                n = min(cfg.task.budget(cfg.budget).fidelity_samples, len(data.test), len(synthetic), len(data.train))
+                fake_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/fake")).choice(len(synthetic), n, replace=False)
+                ref_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/ref")).choice(len(data.train), n, replace=False)
+                test_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/test")).choice(len(data.test), n, replace=False)
+                real = data.test.images[np.sort(test_idx)]
+                kw = dict(extractor=cfg.task.metrics.feature_extractor, metrics=cfg.task.metrics.fidelity,
+                          kid_subset_size=cfg.task.metrics.kid_subset_size, device=cfg.device)
+                metrics.update(compute_fidelity(synthetic.images[np.sort(fake_idx)], real, **kw))
+                update({"total": 2, "step": 1})
+                ref = compute_fidelity(data.train.images[np.sort(ref_idx)], real, **kw)
+                metrics.update({keys.reference(k): v for k, v in ref.items()})
+                metrics["fidelity/samples"] = float(n)
+                metrics[keys.FIDELITY_SECONDS] = time.perf_counter() - t0
+                update({"total": 2, "step": 2})
+
+        if cfg.save_synthetic:
+            _log_synthetic(synthetic)
+        metrics[keys.PEAK_RSS_MB] = peak_rss_mb()
+        metrics[keys.PEAK_CUDA_MB] = _cuda_peak_mb(cfg.device)
+        metrics[keys.TOTAL_SECONDS] = time.perf_counter() - t_start
+        mlflow.log_metrics(metrics)
+        tracking.log_json({"run_id": run_id, "config": config, "metrics": metrics, "history": history}, "result.json")
+        mlflow.set_tag(keys.TAG_STATUS, "completed")
+        mlflow.end_run("FINISHED")
+        return RunResult(run_id, exp_id, uri, "FINISHED", metrics, config)
+    except KeyboardInterrupt as exc:
+        _end(mlflow, "KILLED", "killed", "interrupted by the user (Ctrl-C)", metrics, t_start)
+        exc.synthbench_run_id = run_id
+        raise
+    except BaseException as exc:
+        _end(mlflow, "FAILED", "failed", f"{type(exc).__name__}: {exc}", metrics, t_start)
+        exc.synthbench_run_id = run_id
+        raise
+
+
+def _end(mlflow, status: str, tag: str, reason: str, metrics: dict, t_start: float) -> None:
+    """Record why the run stopped, then close it with ``status``; never leave it RUNNING."""
+    try:
+        mlflow.set_tags({keys.TAG_STATUS: tag, keys.TAG_ERROR: reason[:5000]})
+        metrics = {k: v for k, v in metrics.items() if np.isfinite(v)}
+        metrics[keys.TOTAL_SECONDS] = time.perf_counter() - t_start
+        mlflow.log_metrics(metrics)
+    except BaseException:  # noqa: BLE001 - closing the run matters more than these extras
+        pass
+    finally:
+        mlflow.end_run(status)
+
+
+def run(task="mnist", generator="cgan", *, budget=defaults.DEFAULT_BUDGET, seed=defaults.DEFAULT_SEED,
+        device=defaults.DEFAULT_DEVICE, params=None, data_dir=None, tasks_dir=None, tracking_uri=None,
+        experiment=defaults.DEFAULT_EXPERIMENT, save_synthetic=True, reporter=None, run_name=None,
+        system_metrics=True) -> RunResult:
+    """Fit ``generator`` on ``task``'s training split, evaluate it, and record one MLflow run.
+
+    ``params`` overrides generator hyperparameters (``{"epochs": 3}``); strings are converted to the
+    type of the default. Returns the run's id, status and metrics.
+    """
+    cfg = resolve(task, generator, budget, seed, device, params, tasks_dir, save_synthetic)
+    return execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
+                   run_name=run_name, system_metrics=system_metrics)

@@ -1,0 +1,101 @@
+"""``check_generator``: the generator contract as a test suite (sklearn's ``check_estimator`` idea).
+
+A plug-in author runs it in their own CI::
+
+    from synthbench.testing import check_generator
+    check_generator(MyGenerator(epochs=1))
+
+Every check raises ``ContractError`` naming what is wrong; ``check_generator`` returns the names of
+the checks that passed.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from synthbench.contract import hyperparameters, validate_sample
+from synthbench.data import LabeledImages
+from synthbench.exceptions import ContractError
+
+
+def tiny_images(n_per_class: int = 16, num_classes: int = 3, size: int = 28, seed: int = 0) -> LabeledImages:
+    """A small labelled image set: class ``c`` is a bright bar at a class-specific position plus noise."""
+    rng = np.random.default_rng(seed)
+    n = n_per_class * num_classes
+    labels = np.repeat(np.arange(num_classes), n_per_class).astype(np.int64)
+    images = rng.integers(0, 40, size=(n, 1, size, size)).astype(np.uint8)
+    band = max(1, size // (2 * num_classes))
+    for i, c in enumerate(labels):
+        start = int(c) * 2 * band
+        images[i, 0, start:start + band, :] = 200 + rng.integers(0, 55)
+    return LabeledImages(images, labels, num_classes)
+
+
+def _name(gen) -> str:
+    return type(gen).__name__
+
+
+def check_init_stores_params(gen) -> None:
+    params = gen.get_params(deep=False) if "deep" in inspect.signature(gen.get_params).parameters else gen.get_params()
+    declared = hyperparameters(type(gen))
+    if set(params) != set(declared):
+        raise ContractError(
+            f"{_name(gen)}.get_params() returns {sorted(params)} but __init__ declares {sorted(declared)} - "
+            "store every __init__ argument under its own name (sklearn.base.BaseEstimator does this)"
+        )
+    for k in declared:
+        if not hasattr(gen, k):
+            raise ContractError(f"{_name(gen)}.__init__ must store hyperparameter '{k}' as self.{k}")
+    learned = [a for a in vars(gen) if a.endswith("_") and not a.startswith("_")]
+    if learned:
+        raise ContractError(f"{_name(gen)}.__init__ sets fitted attribute(s) {learned}; only fit() may")
+
+
+def check_fit_returns_self(gen, train) -> None:
+    out = gen.fit(train)
+    if out is not gen:
+        raise ContractError(f"{_name(gen)}.fit() must return self, got {type(out).__name__}")
+    learned = [a for a in vars(gen) if a.endswith("_") and not a.startswith("_")]
+    if not learned:
+        raise ContractError(f"{_name(gen)}.fit() stored nothing in attributes ending in '_' - store what it learns there")
+
+
+def check_sample_kind(gen, train) -> None:
+    for n in (1, 7, 2 * len(train) + 3):
+        validate_sample(gen.sample(n), n, None, train, _name(gen))
+
+
+def check_sample_labels(gen, train) -> None:
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, train.num_classes, size=25).astype(np.int64)
+    validate_sample(gen.sample(len(labels), labels=labels), len(labels), labels, train, _name(gen))
+
+
+def check_seeded(gen, train) -> None:
+    if "random_state" not in gen.get_params():
+        raise ContractError(f"{_name(gen)} must take a `random_state` hyperparameter (the one seed of all its randomness)")
+    from sklearn.base import clone
+
+    a = clone(gen).set_params(random_state=123).fit(train).sample(20)
+    b = clone(gen).set_params(random_state=123).fit(train).sample(20)
+    if not (np.array_equal(a.images, b.images) and np.array_equal(a.labels, b.labels)):
+        raise ContractError(f"{_name(gen)} with the same random_state gave different samples - seed every random step from it")
+
+
+CHECKS = ("init_stores_params", "fit_returns_self", "sample_kind", "sample_labels", "seeded")
+
+
+def check_generator(generator, train: LabeledImages | None = None) -> list[str]:
+    """Run every contract check on an (unfitted) generator instance; return the passed check names."""
+    from sklearn.base import clone
+
+    train = train if train is not None else tiny_images()
+    check_init_stores_params(generator)
+    fitted = clone(generator)
+    check_fit_returns_self(fitted, train)
+    check_sample_kind(fitted, train)
+    check_sample_labels(fitted, train)
+    check_seeded(generator, train)
+    return list(CHECKS)
