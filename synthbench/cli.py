@@ -46,8 +46,11 @@ def run(
     from synthbench.progress import RichReporter
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    from synthbench.tracking import check_writable, resolve_tracking_uri
+
     try:
         cfg = resolve(task, generator, budget, seed, device, parse_param_strings(param), tasks_dir, save_synthetic)
+        check_writable(resolve_tracking_uri(tracking_uri))
     except SynthbenchError as exc:
         if debug:
             raise
@@ -73,7 +76,9 @@ def run(
             raise
         rid = getattr(exc, "synthbench_run_id", None)
         _err(f"run failed: {type(exc).__name__}: {exc}" + (f" (MLflow run {rid} recorded as FAILED; --debug shows the traceback)" if rid else ""), 1)
-    _summary(reporter.console, cfg, result)
+    from rich.console import Console
+
+    _summary(Console(), cfg, result)
 
 
 def _summary(console, cfg, result) -> None:

@@ -137,6 +137,8 @@ def verify(spec: DatasetSpec, path: Path) -> None:
 def locate(spec: DatasetSpec, data_dir=None, download: bool = True) -> dict[str, Path]:
     """Find (or download) and verify every file of ``spec``; return name -> path."""
     dirs = search_dirs(data_dir)
+    if os.environ.get(defaults.ENV_OFFLINE, "").lower() in ("1", "true", "yes"):
+        download = False
     found: dict[str, Path] = {}
     for f in spec.files:
         for d in dirs:

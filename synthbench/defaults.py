@@ -14,6 +14,7 @@ ENV_DATA_DIR = "SYNTHBENCH_DATA_DIR"
 ENV_CACHE_DIR = "SYNTHBENCH_CACHE_DIR"
 ENV_TASKS_DIR = "SYNTHBENCH_TASKS_DIR"
 ENV_DOWNLOAD_MIRROR = "SYNTHBENCH_DOWNLOAD_MIRROR"  # base URL tried before the official sources
+ENV_OFFLINE = "SYNTHBENCH_OFFLINE"  # "1": never download; a missing file is an error
 ENV_TELEMETRY = "SYNTHBENCH_MLFLOW_TELEMETRY"  # "1" opts back in to MLflow's telemetry
 
 BUDGETS = ("quick", "standard", "full")

@@ -57,9 +57,11 @@ def _log_history(history: list[dict], key_fn) -> None:
 def _log_inputs(data) -> None:
     import mlflow
 
-    for context, split in (("train", data.train), ("validation", data.validation), ("test", data.test)):
-        ds = mlflow.data.from_numpy(split.images, targets=split.labels, source=f"{data.dataset}:{context}",
-                                    name=f"{data.dataset}-{context}")
+    train_file = next(p for n, p in data.files.items() if n.startswith("train-images"))
+    test_file = next(p for n, p in data.files.items() if n.startswith("t10k-images"))
+    for context, split, source in (("train", data.train, train_file), ("validation", data.validation, train_file),
+                                   ("test", data.test, test_file)):
+        ds = mlflow.data.from_numpy(split.images, targets=split.labels, source=source, name=f"{data.dataset}-{context}")
         mlflow.log_input(ds, context=context)
 
 

@@ -70,7 +70,7 @@ class CNNClassifier(BaseEstimator):
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(idx)
+                total += float(loss.detach()) * len(idx)
                 if callback is not None:
                     callback({"phase_step": (epoch - 1) * steps_per_epoch + i + 1, "phase_total": self.epochs * steps_per_epoch})
             record = {"step": epoch, "train_loss": total / n}

@@ -11,7 +11,8 @@ exponential moving average of the generator weights (``ema_decay``; Yazici et al
 
 Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels of both
 networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017), ``beta1``,
-``aux_weight``, ``ema_decay`` (0 turns EMA off), ``random_state``, ``device``.
+``aux_weight``, ``minibatch_std`` (a minibatch standard-deviation feature in D; Karras et al. 2018),
+``ema_decay`` (0 turns EMA off), ``random_state``, ``device``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from synthbench.generators.gan import GANBase
 
 
-def build_cgan_networks(image_shape, num_classes, latent_dim, width):
+def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_std=True):
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -60,18 +61,22 @@ def build_cgan_networks(image_shape, num_classes, latent_dim, width):
     class Discriminator(nn.Module):
         def __init__(self):
             super().__init__()
-            self.features = nn.Sequential(
+            self.convs = nn.Sequential(
                 nn.Conv2d(c, width, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
-                nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True), nn.Flatten(),
+                nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
             )
-            dim = 2 * width * h4 * w4
+            dim = (2 * width + int(minibatch_std)) * h4 * w4
             self.out = nn.Linear(dim, 1)
             self.project = nn.Embedding(num_classes, dim)
             nn.init.normal_(self.project.weight, std=0.02)
             self.classify = nn.Linear(dim, num_classes)
 
         def forward(self, x, y):
-            f = self.features(x)
+            f = self.convs(x)
+            if minibatch_std:  # Karras et al. 2018: lets D see a batch's lack of variety (fights mode collapse)
+                spread = f.std(0, unbiased=False).mean().expand(f.shape[0], 1, h4, w4)
+                f = torch.cat([f, spread], 1)
+            f = f.flatten(1)
             return self.out(f).squeeze(1) + (self.project(y) * f).sum(1), self.classify(f)
 
     return Generator(), Discriminator()
@@ -85,7 +90,7 @@ class CGAN(GANBase):
     }
 
     def __init__(self, epochs=6, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
-                 aux_weight=1.0, ema_decay=0.999, random_state=None, device="auto"):
+                 aux_weight=1.0, minibatch_std=True, ema_decay=0.999, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
@@ -94,12 +99,13 @@ class CGAN(GANBase):
         self.lr_d = lr_d
         self.beta1 = beta1
         self.aux_weight = aux_weight
+        self.minibatch_std = minibatch_std
         self.ema_decay = ema_decay
         self.random_state = random_state
         self.device = device
 
     def build_networks(self, image_shape, num_classes):
-        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width)
+        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std)
 
     def d_loss(self, D, real, y_real, fake, y_fake):
         import torch.nn.functional as F

@@ -91,7 +91,7 @@ class GANBase(BaseEstimator):
                 g_gn = grad_norm(G)
                 opt_g.step()
                 step += 1
-                dl, gl = float(d_loss), float(g_loss)
+                dl, gl = float(d_loss.detach()), float(g_loss.detach())
                 if not (math.isfinite(dl) and math.isfinite(gl)):
                     self.history_.append({"step": epoch, "d_loss": dl, "g_loss": gl})
                     raise TrainingDivergedError(
@@ -99,9 +99,10 @@ class GANBase(BaseEstimator):
                         "lower lr_d/lr_g, or use a gradient penalty (wgan-gp)"
                     )
                 if G_ema is not None:
+                    decay = min(self.ema_decay, (1.0 + step) / (10.0 + step))  # warm-up: early weights fade fast
                     with torch.no_grad():
                         for pe, pg in zip(G_ema.parameters(), G.parameters()):
-                            pe.lerp_(pg, 1.0 - self.ema_decay)
+                            pe.lerp_(pg, 1.0 - decay)
                         for be, bg in zip(G_ema.buffers(), G.buffers()):
                             be.copy_(bg)
                 for k, v in (("d_loss", dl), ("g_loss", gl), ("d_grad_norm", d_gn), ("g_grad_norm", g_gn),
@@ -113,6 +114,7 @@ class GANBase(BaseEstimator):
             record = {"step": epoch, **{k: v / steps for k, v in sums.items()}, "seconds": time.perf_counter() - t0}
             self.history_.append(record)
         self.generator_ = (G_ema if G_ema is not None else G).eval()
+        self.online_generator_ = G.eval()
         self.discriminator_ = D.eval()
         self.rng_ = gen
         return self

@@ -1,0 +1,152 @@
+"""The CLI as a user runs it: subprocesses, exit codes, one-line errors, and the MLflow record."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import TASKS, mlflow_run, only_run, synthbench_cli
+
+
+def _one_line_error(proc):
+    """Exactly one error line, and no traceback (progress lines may precede it)."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [l for l in proc.stderr.strip().splitlines() if l.startswith("error")]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: "), proc.stderr
+    return lines[0]
+
+
+def test_help_and_list_are_fast_and_show_everything():
+    t = time.perf_counter()
+    out = synthbench_cli("list", "--tasks-dir", str(TASKS))
+    assert out.returncode == 0, out.stderr
+    for name in ("mnist", "tiny-mnist", "cgan", "real", "pca-gmm", "cnn"):
+        assert name in out.stdout
+    assert time.perf_counter() - t < 30
+
+
+def test_unknown_generator(tracking_uri):
+    proc = synthbench_cli("run", "--generator", "cgna", "--task", "mnist", "--tracking-uri", tracking_uri)
+    assert proc.returncode == 2
+    line = _one_line_error(proc)
+    assert "unknown generator 'cgna' - did you mean 'cgan'? available:" in line
+
+
+def test_unknown_task(tracking_uri):
+    proc = synthbench_cli("run", "--generator", "cgan", "--task", "mnsit", "--tracking-uri", tracking_uri)
+    assert proc.returncode == 2
+    assert "unknown task 'mnsit' - did you mean 'mnist'?" in _one_line_error(proc)
+
+
+def test_bad_param(tracking_uri):
+    proc = synthbench_cli("run", "-g", "cgan", "-t", "mnist", "--param", "epochs=many", "--tracking-uri", tracking_uri)
+    assert proc.returncode == 2
+    assert "'epochs' expects int" in _one_line_error(proc)
+
+
+def test_unwritable_tracking_location(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    uri = f"sqlite:///{blocker / 'sub' / 'mlflow.db'}"
+    proc = synthbench_cli("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(TASKS), "--tracking-uri", uri)
+    assert proc.returncode == 2
+    line = _one_line_error(proc)
+    assert "cannot write the MLflow tracking location" in line and "--tracking-uri" in line
+
+
+def test_missing_dataset_file(tmp_path, tracking_uri):
+    """A data dir with a missing file falls through to the shipped copy; with no copy anywhere it is an error."""
+    task = (TASKS / "tiny-mnist.toml").read_text().replace('dataset = "mnist"', 'dataset = "fashion-mnist"')
+    task = task.replace('name = "tiny-mnist"', 'name = "tiny-fashion"')
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "tiny-fashion.toml").write_text(task)
+    env = {"SYNTHBENCH_OFFLINE": "1", "SYNTHBENCH_CACHE_DIR": str(tmp_path / "cache")}
+    proc = synthbench_cli("run", "-g", "real", "-t", "tiny-fashion", "--tasks-dir", str(tmp_path / "tasks"),
+                          "--data-dir", str(tmp_path / "data"), "--tracking-uri", tracking_uri, env=env)
+    assert proc.returncode == 2
+    line = _one_line_error(proc)
+    assert "fashion-mnist/train-images-idx3-ubyte.gz is missing" in line and "--data-dir" in line
+    run = only_run(tracking_uri)
+    assert run.info.status == "FAILED"
+    assert "is missing" in run.data.tags["synthbench.error"]
+
+
+def test_run_records_everything(tmp_path, tracking_uri):
+    proc = synthbench_cli("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(TASKS), "--budget", "quick",
+                          "--seed", "3", "--tracking-uri", tracking_uri, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run = only_run(tracking_uri)
+    assert run.info.run_id in proc.stdout and "synthbench ui" in proc.stdout
+    assert run.info.status == "FINISHED"
+    m, p, t = run.data.metrics, run.data.params, run.data.tags
+    for regime in ("real", "synthetic", "mixed"):
+        assert 0.5 < m[f"utility/{regime}/accuracy"] <= 1.0
+        assert f"utility/{regime}/macro_f1" in m and f"utility/{regime}/class/9/accuracy" in m
+    for k in ("fid", "kid", "precision", "recall"):
+        assert f"fidelity/{k}" in m and f"fidelity/reference/{k}" in m
+    for k in ("fit_seconds", "sample_seconds", "eval_seconds", "total_seconds", "peak_rss_mb"):
+        assert m[f"cost/{k}"] > 0
+    assert p["generator.name"] == "real" and p["seed"] == "3" and p["budget"] == "quick"
+    assert p["data.sha256.train-images-idx3-ubyte.gz"].startswith("440fcabf")
+    assert p["version.torch"] and p["task.version"] == "1"
+    assert t["synthbench.status"] == "completed" and t["synthbench.task"] == "tiny-mnist"
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(tracking_uri)
+    arts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"config.json", "result.json", "samples", "synthetic", "tables"} <= arts
+    samples = {a.path for a in client.list_artifacts(run.info.run_id, "samples")}
+    assert "samples/per_class_grid.png" in samples
+    cfg = json.loads(Path(client.download_artifacts(run.info.run_id, "config.json", str(tmp_path))).read_text())
+    assert cfg["generator"]["params"]["random_state"] == 3 and cfg["data"]["sizes"]["train"] == 600
+    assert len(run.inputs.dataset_inputs) == 3
+    # the bootstrap of real data is as good as real data, and no worse than the floor
+    assert m["fidelity/fid"] < 5 * max(m["fidelity/reference/fid"], 1.0)
+
+
+def test_same_seed_same_numbers(tmp_path, tracking_uri):
+    for _ in range(2):
+        proc = synthbench_cli("run", "-g", "pca-gmm", "-t", "tiny-mnist", "--tasks-dir", str(TASKS), "--budget", "quick",
+                              "--no-save-synthetic", "--no-system-metrics", "--tracking-uri", tracking_uri, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(tracking_uri)
+    runs = client.search_runs([client.get_experiment_by_name("synthbench").experiment_id])
+    a, b = (r.data.metrics for r in runs)
+    for key in ("utility/synthetic/accuracy", "utility/real/accuracy", "fidelity/fid"):
+        assert a[key] == b[key], key
+
+
+def test_ctrl_c_ends_run_killed(tmp_path, tracking_uri):
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "synthbench"), "run", "-g", "cgan", "-t", "mnist", "--budget", "standard",
+         "--tracking-uri", tracking_uri, "--no-system-metrics"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    # wait until the generator is training (the run exists and is RUNNING), then press Ctrl-C
+    import mlflow
+
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        time.sleep(1)
+        try:
+            client = mlflow.tracking.MlflowClient(tracking_uri)
+            exp = client.get_experiment_by_name("synthbench")
+            if exp and client.search_runs([exp.experiment_id]):
+                break
+        except Exception:
+            pass
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "recorded as KILLED" in err
+    run = only_run(tracking_uri)
+    assert run.info.status == "KILLED"
+    assert run.data.tags["synthbench.status"] == "killed"

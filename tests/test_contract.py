@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator
+
+from synthbench.contract import validate_sample
+from synthbench.data import LabeledImages
+from synthbench.exceptions import ContractError
+from synthbench.generators.baselines import PCAGaussianMixture, RealBootstrap
+from synthbench.generators.cgan import CGAN
+from synthbench.testing import check_generator, tiny_images
+
+
+@pytest.mark.parametrize("gen", [
+    RealBootstrap(),
+    PCAGaussianMixture(n_components=4, n_mixture=2),
+    CGAN(epochs=1, width=4, batch_size=16, device="cpu"),
+], ids=["real", "pca-gmm", "cgan"])
+def test_builtins_pass_check_generator(gen):
+    assert check_generator(gen) == ["init_stores_params", "fit_returns_self", "sample_kind", "sample_labels", "seeded"]
+
+
+class _Base(BaseEstimator):
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, train, callback=None):
+        self.train_ = train
+        return self
+
+    def _ok(self, n, labels):
+        y = np.zeros(n, np.int64) if labels is None else np.asarray(labels)
+        return LabeledImages(np.zeros((n, *self.train_.image_shape), np.uint8), y, self.train_.num_classes)
+
+
+class WrongShape(_Base):
+    def sample(self, n, labels=None):
+        out = self._ok(n, labels)
+        return LabeledImages(out.images[:, :, :14], out.labels, out.num_classes)
+
+
+class WrongDtype(_Base):
+    def sample(self, n, labels=None):
+        out = self._ok(n, labels)
+        return LabeledImages(out.images.astype(np.float32), out.labels, out.num_classes)
+
+
+class IgnoresLabels(_Base):
+    def sample(self, n, labels=None):
+        return self._ok(n, None)
+
+
+class TooFew(_Base):
+    def sample(self, n, labels=None):
+        return self._ok(max(0, n - 1), None if labels is None else labels[: max(0, n - 1)])
+
+
+class Unseeded(_Base):
+    def sample(self, n, labels=None):
+        out = self._ok(n, labels)
+        return LabeledImages(np.random.randint(0, 255, out.images.shape).astype(np.uint8), out.labels, out.num_classes)
+
+
+class ReturnsNone(_Base):
+    def fit(self, train, callback=None):
+        self.train_ = train
+
+
+class WorkInInit(BaseEstimator):
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+        self.model_ = "fitted too early"
+
+    def fit(self, train, callback=None):
+        return self
+
+    def sample(self, n, labels=None):
+        raise AssertionError
+
+
+@pytest.mark.parametrize("cls, match", [
+    (WrongShape, r"images of shape \(1, 1, 14, 28\), expected \(1, 1, 28, 28\)"),
+    (WrongDtype, "dtype float32, expected uint8"),
+    (IgnoresLabels, "labels differ from the labels asked for"),
+    (TooFew, "returned 0 rows, expected 1"),
+    (Unseeded, "same random_state gave different samples"),
+    (ReturnsNone, "must return self"),
+    (WorkInInit, "sets fitted attribute"),
+])
+def test_check_generator_catches(cls, match):
+    with pytest.raises(ContractError, match=match):
+        check_generator(cls())
+
+
+def test_validate_sample_labels_out_of_range():
+    train = tiny_images()
+    out = LabeledImages(np.zeros((2, 1, 28, 28), np.uint8), np.array([0, 7]), 3)
+    with pytest.raises(ContractError, match="labels outside 0..2"):
+        validate_sample(out, 2, None, train, "x")
+    with pytest.raises(ContractError, match="returned ndarray, expected LabeledImages"):
+        validate_sample(np.zeros((2, 1, 28, 28)), 2, None, train, "x")
+
+
+def test_real_bootstrap_follows_labels_and_copies_rows():
+    train = tiny_images()
+    gen = RealBootstrap(random_state=0).fit(train)
+    labels = np.array([2, 2, 0, 1])
+    out = gen.sample(4, labels=labels)
+    assert np.array_equal(out.labels, labels)
+    for img, y in zip(out.images, out.labels):
+        assert any(np.array_equal(img, t) for t in train.images[train.labels == y])

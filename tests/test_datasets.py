@@ -1,0 +1,136 @@
+import functools
+import hashlib
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from synthbench import datasets
+from synthbench.datasets import DataFile, DatasetSpec
+from synthbench.exceptions import DatasetError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "datasets" / "mnist"
+
+
+@pytest.fixture
+def http_root(tmp_path):
+    """A local HTTP server (127.0.0.1) serving ``tmp_path / 'www'``; yields (folder, base URL)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_shipped_mnist_verifies_and_loads():
+    x_tr, y_tr, x_te, y_te, paths = datasets.load_idx_images(datasets.MNIST, download=False)
+    assert x_tr.shape == (60000, 28, 28) and x_te.shape == (10000, 28, 28)
+    assert x_tr.dtype == np.uint8 and set(np.unique(y_tr)) == set(range(10))
+    assert all(Path(p).parent == SHIPPED for p in paths.values())
+
+
+def test_corrupt_file_is_one_clear_error(tmp_path):
+    d = tmp_path / "data" / "mnist"
+    d.mkdir(parents=True)
+    for f in SHIPPED.iterdir():
+        shutil.copy(f, d / f.name)
+    bad = d / "t10k-labels-idx1-ubyte.gz"
+    bad.chmod(0o644)
+    data = bytearray(bad.read_bytes())
+    data[100] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    with pytest.raises(DatasetError) as err:
+        datasets.locate(datasets.MNIST, tmp_path / "data", download=False)
+    msg = str(err.value)
+    assert "t10k-labels-idx1-ubyte.gz" in msg and "corrupt" in msg and "delete it" in msg
+
+
+def test_truncated_file_is_corrupt(tmp_path):
+    d = tmp_path / "data" / "mnist"
+    d.mkdir(parents=True)
+    for f in SHIPPED.iterdir():
+        shutil.copy(f, d / f.name)
+    p = d / "train-labels-idx1-ubyte.gz"
+    p.chmod(0o644)
+    p.write_bytes(p.read_bytes()[:1000])
+    with pytest.raises(DatasetError, match="train-labels-idx1-ubyte.gz.*corrupt"):
+        datasets.locate(datasets.MNIST, tmp_path / "data", download=False)
+
+
+def test_missing_file_names_file_and_fix(tmp_path, monkeypatch):
+    spec = DatasetSpec("nope", (DataFile("a.bin", "0" * 64, 3),), ("http://127.0.0.1:9/",), "x", "x")
+    with pytest.raises(DatasetError) as err:
+        datasets.locate(spec, tmp_path, download=False)
+    msg = str(err.value)
+    assert "nope/a.bin is missing" in msg and "--data-dir" in msg and "synthbench download nope" in msg
+
+
+def _spec_for(files: dict[str, bytes], base: str) -> DatasetSpec:
+    return DatasetSpec(
+        "toy", tuple(DataFile(n, hashlib.sha256(b).hexdigest(), len(b)) for n, b in files.items()), (base,), "MIT", "-",
+    )
+
+
+def test_download_and_verify_from_local_server(http_root, tmp_path):
+    www, base = http_root
+    files = {"a.bin": b"hello", "b.bin": bytes(range(256)) * 10}
+    for n, b in files.items():
+        (www / n).write_bytes(b)
+    spec = _spec_for(files, base)
+    target = tmp_path / "dl"
+    paths = datasets.locate(spec, target, download=True)
+    assert {n: p.read_bytes() for n, p in paths.items()} == files
+    assert all(p.parent == target / "toy" for p in paths.values())
+
+
+def test_download_rejects_bad_checksum_and_leaves_nothing(http_root, tmp_path):
+    www, base = http_root
+    (www / "a.bin").write_bytes(b"tampered")
+    spec = _spec_for({"a.bin": b"original"}, base)
+    with pytest.raises(DatasetError, match="could not download toy/a.bin.*checksum mismatch"):
+        datasets.locate(spec, tmp_path / "dl", download=True)
+    assert list((tmp_path / "dl" / "toy").iterdir()) == []
+
+
+def test_download_falls_back_to_next_source(http_root, tmp_path):
+    www, base = http_root
+    (www / "a.bin").write_bytes(b"payload")
+    spec = DatasetSpec("toy", (DataFile("a.bin", hashlib.sha256(b"payload").hexdigest(), 7),),
+                       ("http://127.0.0.1:9/dead/", base), "MIT", "-")
+    assert datasets.locate(spec, tmp_path / "dl")["a.bin"].read_bytes() == b"payload"
+
+
+def test_real_fashion_mnist_spec_downloads_through_mirror(http_root, tmp_path, monkeypatch):
+    """The real Fashion-MNIST spec (published checksums) over the mirror variable, label files only."""
+    www, base = http_root
+    src = ROOT.parent / "shared" / "datasets" / "fashion-mnist"
+    if not src.is_dir():
+        pytest.skip("../shared/datasets/fashion-mnist not beside the checkout")
+    (www / "fashion-mnist").mkdir()
+    labels = [f for f in datasets.FASHION_MNIST.files if "labels" in f.name]
+    for f in labels:
+        shutil.copy(src / f.name, www / "fashion-mnist" / f.name)
+    monkeypatch.setenv("SYNTHBENCH_DOWNLOAD_MIRROR", base)
+    for f in labels:
+        p = datasets.download_file(datasets.FASHION_MNIST, f, tmp_path / "fashion-mnist")
+        assert datasets.sha256_of(p) == f.sha256
+        y = datasets.read_idx(p)
+        assert set(np.unique(y)) == set(range(10))
+
+
+def test_data_dir_env_is_searched_first(tmp_path, monkeypatch):
+    d = tmp_path / "mine" / "mnist"
+    d.mkdir(parents=True)
+    for f in SHIPPED.iterdir():
+        shutil.copy(f, d / f.name)
+    monkeypatch.setenv("SYNTHBENCH_DATA_DIR", str(tmp_path / "mine"))
+    paths = datasets.locate(datasets.MNIST, download=False)
+    assert all(Path(p).parent == d for p in paths.values())

@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from synthbench.exceptions import ConfigError, UnknownNameError
+from synthbench.tasks import available_tasks, load_task, load_task_file, parse_task
+
+from .conftest import TASKS
+
+MIN = {
+    "name": "t", "version": 1, "modality": "image",
+    "data": {"dataset": "mnist"}, "downstream": {"model": "cnn"},
+    "budgets": {"quick": {"downstream_epochs": 1, "fidelity_samples": 10}},
+}
+
+
+def test_builtin_mnist_task_parses():
+    task = load_task("mnist")
+    assert task.modality == "image" and task.data.dataset == "mnist"
+    assert set(task.budgets) == {"quick", "standard", "full"}
+    assert task.regimes.run == ("real", "synthetic", "mixed")
+
+
+def test_unknown_top_level_key_is_an_error():
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) colour"):
+        parse_task({**MIN, "colour": "red"})
+
+
+def test_unknown_nested_key_is_an_error():
+    with pytest.raises(ConfigError, match=r"\[data\]: unknown key\(s\) tagret"):
+        parse_task({**MIN, "data": {"dataset": "mnist", "tagret": "y"}})
+
+
+def test_wrong_type_is_an_error():
+    with pytest.raises(ConfigError, match=r"validation_size: expected int"):
+        parse_task({**MIN, "data": {"dataset": "mnist", "validation_size": "lots"}})
+
+
+def test_unknown_regime_and_budget():
+    with pytest.raises(ConfigError, match="unknown regime 'fake'"):
+        parse_task({**MIN, "regimes": {"run": ["real", "fake"]}})
+    with pytest.raises(ConfigError, match="unknown budget 'huge'"):
+        parse_task({**MIN, "budgets": {"huge": {"downstream_epochs": 1, "fidelity_samples": 1}}})
+
+
+def test_unknown_task_suggests():
+    with pytest.raises(UnknownNameError) as err:
+        load_task("mnsit")
+    assert "did you mean 'mnist'?" in str(err.value) and "available:" in str(err.value)
+
+
+def test_user_tasks_dir(tmp_path):
+    assert "tiny-mnist" in available_tasks(TASKS)
+    assert load_task("tiny-mnist", TASKS).data.train_size == 600
+
+
+def test_file_name_must_match(tmp_path):
+    p = tmp_path / "other.toml"
+    p.write_text((TASKS / "tiny-mnist.toml").read_text())
+    with pytest.raises(ConfigError, match="must match the file name"):
+        load_task_file(p)
+
+
+def test_bad_toml(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text("name = ")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_task_file(p)
