@@ -20,7 +20,7 @@ from __future__ import annotations
 from synthbench.generators.gan import GANBase
 
 
-def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_std=True):
+def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_std=True, cond_bn=True):
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -40,6 +40,8 @@ def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_s
             nn.init.zeros_(self.bias.weight)
 
         def forward(self, x, y):
+            if not cond_bn:
+                return self.bn(x) * self.gain.weight.mean(0)[None, :, None, None] + self.bias.weight.mean(0)[None, :, None, None]
             return self.bn(x) * self.gain(y)[:, :, None, None] + self.bias(y)[:, :, None, None]
 
     class Generator(nn.Module):
@@ -90,7 +92,8 @@ class CGAN(GANBase):
     }
 
     def __init__(self, epochs=6, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
-                 aux_weight=1.0, minibatch_std=True, ema_decay=0.999, random_state=None, device="auto"):
+                 aux_weight=1.0, minibatch_std=True, cond_bn=True, mode_seeking=0.0, ema_decay=0.999,
+                 random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
@@ -100,12 +103,14 @@ class CGAN(GANBase):
         self.beta1 = beta1
         self.aux_weight = aux_weight
         self.minibatch_std = minibatch_std
+        self.cond_bn = cond_bn
+        self.mode_seeking = mode_seeking
         self.ema_decay = ema_decay
         self.random_state = random_state
         self.device = device
 
     def build_networks(self, image_shape, num_classes):
-        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std)
+        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std, self.cond_bn)
 
     def d_loss(self, D, real, y_real, fake, y_fake):
         import torch.nn.functional as F

@@ -70,6 +70,7 @@ class GANBase(BaseEstimator):
         n, bs = len(train), min(self.batch_size, len(train))
         steps = max(1, n // bs)
         self.history_ = []
+        mode_seeking, half = float(getattr(self, "mode_seeking", 0.0) or 0.0), bs // 2
         step, t0 = 0, time.perf_counter()
         for epoch in range(1, self.epochs + 1):
             sums = dict.fromkeys(("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"), 0.0)
@@ -79,6 +80,8 @@ class GANBase(BaseEstimator):
                 real, y_real = x_all[idx], y_all[idx]
                 z = torch.randn(bs, self.latent_dim, generator=gen).to(device)
                 y_fake = torch.multinomial(prior, bs, replacement=True, generator=gen).to(device)
+                if mode_seeking:  # pairs (i, i + half) share a label and differ in z
+                    y_fake[half:2 * half] = y_fake[:half]
                 fake = G(z, y_fake)
                 d_loss, stats = self.d_loss(D, real, y_real, fake.detach(), y_fake)
                 opt_d.zero_grad(set_to_none=True)
@@ -86,6 +89,10 @@ class GANBase(BaseEstimator):
                 d_gn = grad_norm(D)
                 opt_d.step()
                 g_loss = self.g_loss(D, fake, y_fake)
+                if mode_seeking:  # Mao et al. 2019 (MSGAN): distinct z must give distinct images
+                    d_img = (fake[:half] - fake[half:2 * half]).abs().flatten(1).mean(1)
+                    d_z = (z[:half] - z[half:2 * half]).abs().mean(1)
+                    g_loss = g_loss + mode_seeking / ((d_img / d_z).mean() + 1e-5)
                 opt_g.zero_grad(set_to_none=True)
                 g_loss.backward()
                 g_gn = grad_norm(G)
