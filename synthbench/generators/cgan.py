@@ -20,7 +20,7 @@ from __future__ import annotations
 from synthbench.generators.gan import GANBase
 
 
-def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_std=True, cond_bn=True):
+def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_std=True, cond_bn=True, d_norm="batch"):
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -63,9 +63,11 @@ def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_s
     class Discriminator(nn.Module):
         def __init__(self):
             super().__init__()
+            sn = nn.utils.parametrizations.spectral_norm if d_norm == "spectral" else (lambda m: m)
+            norm = nn.BatchNorm2d(2 * width) if d_norm == "batch" else nn.Identity()
             self.convs = nn.Sequential(
-                nn.Conv2d(c, width, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
-                nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
+                sn(nn.Conv2d(c, width, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True),
+                sn(nn.Conv2d(width, 2 * width, 4, 2, 1)), norm, nn.LeakyReLU(0.2, inplace=True),
             )
             dim = (2 * width + int(minibatch_std)) * h4 * w4
             self.out = nn.Linear(dim, 1)
@@ -92,7 +94,7 @@ class CGAN(GANBase):
     }
 
     def __init__(self, epochs=6, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
-                 aux_weight=1.0, minibatch_std=True, cond_bn=True, mode_seeking=0.0, ema_decay=0.999,
+                 aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=0.0, ema_decay=0.999,
                  random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -104,13 +106,14 @@ class CGAN(GANBase):
         self.aux_weight = aux_weight
         self.minibatch_std = minibatch_std
         self.cond_bn = cond_bn
+        self.d_norm = d_norm
         self.mode_seeking = mode_seeking
         self.ema_decay = ema_decay
         self.random_state = random_state
         self.device = device
 
     def build_networks(self, image_shape, num_classes):
-        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std, self.cond_bn)
+        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std, self.cond_bn, self.d_norm)
 
     def d_loss(self, D, real, y_real, fake, y_fake):
         import torch.nn.functional as F
