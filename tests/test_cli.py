@@ -150,3 +150,28 @@ def test_ctrl_c_ends_run_killed(tmp_path, tracking_uri):
     run = only_run(tracking_uri)
     assert run.info.status == "KILLED"
     assert run.data.tags["synthbench.status"] == "killed"
+
+
+def test_ui_serves_the_store_on_localhost(tmp_path, tracking_uri):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).parent / "synthbench"
+    proc = subprocess.Popen([str(exe), "ui", "--tracking-uri", tracking_uri, "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline, body = time.time() + 90, ""
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as resp:
+                    body = resp.read().decode()
+                    break
+            except OSError:
+                time.sleep(1)
+        assert body.strip() == "OK", proc.stderr.read() if proc.poll() is not None else "no answer"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -39,3 +39,12 @@ def test_divergence_stops_training_with_a_clear_error():
 def test_discriminator_norm_options(d_norm):
     gen = CGAN(epochs=1, width=4, batch_size=16, d_norm=d_norm, mode_seeking=1.0, random_state=0, device="cpu")
     assert len(gen.fit(tiny_images()).sample(5)) == 5
+
+
+def test_warm_start_continues_training():
+    train = tiny_images()
+    a = CGAN(epochs=2, width=4, batch_size=16, random_state=0, device="cpu").fit(train)
+    b = CGAN(epochs=1, width=4, batch_size=16, random_state=0, device="cpu", warm_start=True).fit(train).fit(train)
+    assert [h["step"] for h in b.history_] == [1, 2]
+    assert np.allclose([h["d_loss"] for h in a.history_], [h["d_loss"] for h in b.history_])
+    assert np.array_equal(a.sample(8, labels=np.arange(8) % 3).images, b.sample(8, labels=np.arange(8) % 3).images)

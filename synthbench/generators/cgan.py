@@ -12,7 +12,8 @@ exponential moving average of the generator weights (``ema_decay``; Yazici et al
 Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels of both
 networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017), ``beta1``,
 ``aux_weight``, ``minibatch_std`` (a minibatch standard-deviation feature in D; Karras et al. 2018),
-``ema_decay`` (0 turns EMA off), ``random_state``, ``device``.
+``ema_decay`` (0 turns EMA off), ``warm_start`` (``fit`` again trains ``epochs`` more, as in
+scikit-learn), ``random_state``, ``device``.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ class CGAN(GANBase):
 
     def __init__(self, epochs=6, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
                  aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=0.0, ema_decay=0.999,
-                 random_state=None, device="auto"):
+                 warm_start=False, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
@@ -109,6 +110,7 @@ class CGAN(GANBase):
         self.d_norm = d_norm
         self.mode_seeking = mode_seeking
         self.ema_decay = ema_decay
+        self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
 

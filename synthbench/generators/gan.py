@@ -53,26 +53,34 @@ class GANBase(BaseEstimator):
         import torch
 
         device = resolve_device(self.device)
-        self.device_ = device
-        gen = torch_generator(self.random_state)
-        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))  # network initialisation
-        self.image_shape_ = train.image_shape
-        self.num_classes_ = train.num_classes
-        self.prior_ = train.class_counts() / len(train)
-        G, D = self.build_networks(self.image_shape_, self.num_classes_)
-        G, D = G.to(device), D.to(device)
-        G_ema = copy.deepcopy(G).requires_grad_(False) if self.ema_decay else None
-        opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=(self.beta1, 0.999))
-        opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=(self.beta1, 0.999))
+        resume = bool(getattr(self, "warm_start", False)) and hasattr(self, "state_")
+        if resume:  # sklearn's warm_start: continue training the fitted networks for `epochs` more
+            st = self.state_
+            G, D, G_ema, opt_g, opt_d, gen = st["G"], st["D"], st["G_ema"], st["opt_g"], st["opt_d"], st["rng"]
+            G.train(), D.train()
+        else:
+            self.device_ = device
+            gen = torch_generator(self.random_state)
+            torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))  # network initialisation
+            self.image_shape_ = train.image_shape
+            self.num_classes_ = train.num_classes
+            self.prior_ = train.class_counts() / len(train)
+            G, D = self.build_networks(self.image_shape_, self.num_classes_)
+            G, D = G.to(device), D.to(device)
+            G_ema = copy.deepcopy(G).requires_grad_(False) if self.ema_decay else None
+            opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=(self.beta1, 0.999))
+            opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=(self.beta1, 0.999))
+            self.history_ = []
         x_all = to_float_images(train.images, device)
         y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
         prior = torch.as_tensor(self.prior_, dtype=torch.float32)
         n, bs = len(train), min(self.batch_size, len(train))
         steps = max(1, n // bs)
-        self.history_ = []
         mode_seeking, half = float(getattr(self, "mode_seeking", 0.0) or 0.0), bs // 2
-        step, t0 = 0, time.perf_counter()
-        for epoch in range(1, self.epochs + 1):
+        first_epoch = len(self.history_) + 1
+        step = self.state_["step"] if resume else 0
+        t0 = time.perf_counter() - (self.history_[-1]["seconds"] if resume and self.history_ else 0.0)
+        for epoch in range(first_epoch, first_epoch + self.epochs):
             sums = dict.fromkeys(("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"), 0.0)
             perm = torch.randperm(n, generator=gen).to(device)
             for i in range(steps):
@@ -117,11 +125,11 @@ class GANBase(BaseEstimator):
                              ("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))):
                     sums[k] += v
                 if callback is not None:
-                    callback({"phase_step": step, "phase_total": steps * self.epochs})
+                    callback({"phase_step": (epoch - first_epoch) * steps + i + 1, "phase_total": steps * self.epochs})
             record = {"step": epoch, **{k: v / steps for k, v in sums.items()}, "seconds": time.perf_counter() - t0}
             self.history_.append(record)
+        self.state_ = {"G": G, "D": D, "G_ema": G_ema, "opt_g": opt_g, "opt_d": opt_d, "rng": gen, "step": step}
         self.generator_ = (G_ema if G_ema is not None else G).eval()
-        self.online_generator_ = G.eval()
         self.discriminator_ = D.eval()
         self.rng_ = gen
         return self
