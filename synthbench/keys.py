@@ -13,12 +13,14 @@ Metrics (``/`` groups them in the UI):
 ``utility/tstr_over_trtr``                  synthetic accuracy / real accuracy (1.0 = as good as real data)
 ``fidelity/fid|kid|kid_std|precision|recall``  synthetic vs real test split, domain feature space
 ``fidelity/reference/<same>``               real training subset vs real test split: what "good" is
+``fidelity/samples``                        images per side used for fidelity
 ``cost/fit_seconds``                        wall time of ``generator.fit``
 ``cost/sample_seconds``                     wall time of ``generator.sample`` for the synthetic set
 ``cost/eval_seconds``                       wall time of downstream training and scoring, all regimes
 ``cost/fidelity_seconds``                   wall time of the fidelity metrics
 ``cost/total_seconds``                      wall time of the whole run
 ``cost/peak_rss_mb``                        peak resident memory of the process (MiB)
+``cost/fit_peak_rss_mb``                    peak resident memory up to the end of ``generator.fit`` (MiB)
 ``cost/peak_cuda_mb``                       peak CUDA memory allocated (MiB; 0 on CPU)
 ``train/<name>``                            generator training curves, one step per epoch (``history_``)
 ``downstream/<regime>/<name>``              downstream training curves, one step per epoch
@@ -52,6 +54,8 @@ EVAL_SECONDS = "cost/eval_seconds"
 FIDELITY_SECONDS = "cost/fidelity_seconds"
 TOTAL_SECONDS = "cost/total_seconds"
 PEAK_RSS_MB = "cost/peak_rss_mb"
+FIT_PEAK_RSS_MB = "cost/fit_peak_rss_mb"
+FIDELITY_SAMPLES = "fidelity/samples"
 PEAK_CUDA_MB = "cost/peak_cuda_mb"
 
 TSTR_OVER_TRTR = "utility/tstr_over_trtr"

@@ -143,7 +143,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
             else:
                 generator.fit(data.train)
             metrics[keys.FIT_SECONDS] = time.perf_counter() - t0
-        metrics["cost/fit_peak_rss_mb"] = peak_rss_mb()
+        metrics[keys.FIT_PEAK_RSS_MB] = peak_rss_mb()
         history = list(getattr(generator, "history_", []) or [])
         if history:
             _log_history(history, keys.train_curve)
@@ -205,7 +205,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
                 update({"total": 2, "step": 1})
                 ref = compute_fidelity(data.train.images[np.sort(ref_idx)], real, **kw)
                 metrics.update({keys.reference(k): v for k, v in ref.items()})
-                metrics["fidelity/samples"] = float(n)
+                metrics[keys.FIDELITY_SAMPLES] = float(n)
                 metrics[keys.FIDELITY_SECONDS] = time.perf_counter() - t0
                 update({"total": 2, "step": 2})
 

@@ -37,13 +37,17 @@ def test_shipped_mnist_verifies_and_loads():
     assert all(Path(p).parent == SHIPPED for p in paths.values())
 
 
-def test_corrupt_file_is_one_clear_error(tmp_path):
-    d = tmp_path / "data" / "mnist"
+def _copy_shipped(d: Path) -> Path:
     d.mkdir(parents=True)
-    for f in SHIPPED.iterdir():
+    for f in SHIPPED.glob("*.gz"):
         shutil.copy(f, d / f.name)
+        (d / f.name).chmod(0o644)
+    return d
+
+
+def test_corrupt_file_is_one_clear_error(tmp_path):
+    d = _copy_shipped(tmp_path / "data" / "mnist")
     bad = d / "t10k-labels-idx1-ubyte.gz"
-    bad.chmod(0o644)
     data = bytearray(bad.read_bytes())
     data[100] ^= 0xFF
     bad.write_bytes(bytes(data))
@@ -54,12 +58,8 @@ def test_corrupt_file_is_one_clear_error(tmp_path):
 
 
 def test_truncated_file_is_corrupt(tmp_path):
-    d = tmp_path / "data" / "mnist"
-    d.mkdir(parents=True)
-    for f in SHIPPED.iterdir():
-        shutil.copy(f, d / f.name)
+    d = _copy_shipped(tmp_path / "data" / "mnist")
     p = d / "train-labels-idx1-ubyte.gz"
-    p.chmod(0o644)
     p.write_bytes(p.read_bytes()[:1000])
     with pytest.raises(DatasetError, match="train-labels-idx1-ubyte.gz.*corrupt"):
         datasets.locate(datasets.MNIST, tmp_path / "data", download=False)
@@ -127,10 +127,7 @@ def test_real_fashion_mnist_spec_downloads_through_mirror(http_root, tmp_path, m
 
 
 def test_data_dir_env_is_searched_first(tmp_path, monkeypatch):
-    d = tmp_path / "mine" / "mnist"
-    d.mkdir(parents=True)
-    for f in SHIPPED.iterdir():
-        shutil.copy(f, d / f.name)
+    d = _copy_shipped(tmp_path / "mine" / "mnist")
     monkeypatch.setenv("SYNTHBENCH_DATA_DIR", str(tmp_path / "mine"))
     paths = datasets.locate(datasets.MNIST, download=False)
     assert all(Path(p).parent == d for p in paths.values())

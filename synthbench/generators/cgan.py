@@ -12,7 +12,11 @@ exponential moving average of the generator weights (``ema_decay``; Yazici et al
 Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels of both
 networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017), ``beta1``,
 ``aux_weight``, ``minibatch_std`` (a minibatch standard-deviation feature in D; Karras et al. 2018),
-``ema_decay`` (0 turns EMA off), ``warm_start`` (``fit`` again trains ``epochs`` more, as in
+``cond_bn`` (class-conditional batch norm in G; False: plain batch norm), ``d_norm`` (``batch``,
+``spectral`` or ``none`` in D's second convolution), ``mode_seeking`` (weight of the mode-seeking
+term of Mao et al. 2019, MSGAN: pairs of samples of one class with different ``z`` must differ;
+without it this generator collapses to nearly one image per class within its first epochs, which
+costs ~0.2 TSTR accuracy on MNIST), ``ema_decay`` (0 turns EMA off), ``warm_start`` (``fit`` again trains ``epochs`` more, as in
 scikit-learn), ``random_state``, ``device``.
 """
 
@@ -95,7 +99,8 @@ class CGAN(GANBase):
     }
 
     def __init__(self, epochs=6, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
-                 aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=0.0, ema_decay=0.999,
+                 aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
+                 ema_decay=0.999,
                  warm_start=False, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
