@@ -16,25 +16,28 @@ from synthbench.data import LabeledImages
 from synthbench.torch_utils import resolve_device, to_float_images, torch_generator
 
 
-def build_cnn(in_channels: int, image_size: int, num_classes: int, channels: int = 32, hidden: int = 128, dropout: float = 0.25):
+def build_cnn(in_channels: int, image_size: int, num_classes: int, channels: int = 32, hidden: int = 128, dropout: float = 0.25,
+              batch_norm: bool = True):
     from torch import nn
 
     c1, c2 = channels, 2 * channels
     s = ((image_size - 2) // 2 - 2) // 2
+    bn = (lambda c: nn.BatchNorm2d(c)) if batch_norm else (lambda c: nn.Identity())
     return nn.Sequential(
-        nn.Conv2d(in_channels, c1, 3), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-        nn.Conv2d(c1, c2, 3), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        nn.Conv2d(in_channels, c1, 3, bias=not batch_norm), bn(c1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, bias=not batch_norm), bn(c2), nn.ReLU(inplace=True), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(c2 * s * s, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
         nn.Linear(hidden, num_classes),
     )
 
 
 class CNNClassifier(BaseEstimator):
-    """Conv(3x3, c)-pool-Conv(3x3, 2c)-pool-Dense(hidden)-Dropout-Dense(classes), Adam, cross-entropy."""
+    """Conv(3x3, c)-BN-pool-Conv(3x3, 2c)-BN-pool-Dense(hidden)-Dropout-Dense(classes); Adam with a
+    one-cycle learning-rate schedule (Smith & Topin 2019) peaking at ``lr``; cross-entropy."""
 
     modalities = ("image",)
 
-    def __init__(self, epochs=3, batch_size=128, lr=1e-3, channels=32, hidden=128, dropout=0.25,
+    def __init__(self, epochs=3, batch_size=128, lr=1e-3, channels=32, hidden=128, dropout=0.25, batch_norm=True,
                  random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -42,23 +45,32 @@ class CNNClassifier(BaseEstimator):
         self.channels = channels
         self.hidden = hidden
         self.dropout = dropout
+        self.batch_norm = batch_norm
         self.random_state = random_state
         self.device = device
 
     def fit(self, train: LabeledImages, validation: LabeledImages | None = None, callback=None):
         import torch
-        import torch.nn.functional as F
 
         device = resolve_device(self.device)
         gen = torch_generator(self.random_state)
-        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+        # initialisation and dropout draw from torch's global RNG: seed it, and restore it afterwards
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            return self._fit(train, validation, callback, device, gen)
+
+    def _fit(self, train, validation, callback, device, gen):
+        import torch
+        import torch.nn.functional as F
+
         _, c, h, _ = train.images.shape
-        model = build_cnn(c, h, train.num_classes, self.channels, self.hidden, self.dropout).to(device)
+        model = build_cnn(c, h, train.num_classes, self.channels, self.hidden, self.dropout, self.batch_norm).to(device)
         opt = torch.optim.Adam(model.parameters(), lr=self.lr)
         x_all = to_float_images(train.images, device)
         y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
         n = len(train)
         steps_per_epoch = (n + self.batch_size - 1) // self.batch_size
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=self.epochs * steps_per_epoch)
         self.history_, best_acc, best_state = [], -1.0, None
         for epoch in range(1, self.epochs + 1):
             model.train()
@@ -70,6 +82,7 @@ class CNNClassifier(BaseEstimator):
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
+                sched.step()
                 total += float(loss.detach()) * len(idx)
                 if callback is not None:
                     callback({"phase_step": (epoch - 1) * steps_per_epoch + i + 1, "phase_total": self.epochs * steps_per_epoch})

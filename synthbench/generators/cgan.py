@@ -94,11 +94,11 @@ def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_s
 class CGAN(GANBase):
     budgets = {
         "quick": {"epochs": 1},
-        "standard": {"epochs": 6},
+        "standard": {"epochs": 5},
         "full": {"epochs": 30},
     }
 
-    def __init__(self, epochs=6, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
+    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
                  aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
                  ema_decay=0.999,
                  warm_start=False, random_state=None, device="auto"):

@@ -4,7 +4,7 @@ Variants differ only in their networks (``build_networks``) and losses (``d_loss
 loop, seeding, EMA of generator weights, step logging and divergence detection live here once.
 
 Per epoch, ``history_`` records the mean discriminator and generator losses, D(x) and D(G(z))
-(as probabilities), and the gradient norms of both networks; a NaN or infinite loss stops training
+(as probabilities), and the gradient norms of both networks (sampled every ``GRAD_NORM_EVERY`` steps); a NaN or infinite loss stops training
 with ``TrainingDivergedError`` naming the step.
 """
 
@@ -21,6 +21,9 @@ from sklearn.utils.validation import check_is_fitted
 from synthbench.data import LabeledImages, balanced_labels
 from synthbench.exceptions import TrainingDivergedError
 from synthbench.torch_utils import resolve_device, to_float_images, to_uint8_images, torch_generator
+
+
+GRAD_NORM_EVERY = 10  # steps between gradient-norm probes
 
 
 def grad_norm(module) -> float:
@@ -61,11 +64,12 @@ class GANBase(BaseEstimator):
         else:
             self.device_ = device
             gen = torch_generator(self.random_state)
-            torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))  # network initialisation
             self.image_shape_ = train.image_shape
             self.num_classes_ = train.num_classes
             self.prior_ = train.class_counts() / len(train)
-            G, D = self.build_networks(self.image_shape_, self.num_classes_)
+            with torch.random.fork_rng(devices=[]):  # seeded initialisation, global RNG left as it was
+                torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+                G, D = self.build_networks(self.image_shape_, self.num_classes_)
             G, D = G.to(device), D.to(device)
             G_ema = copy.deepcopy(G).requires_grad_(False) if self.ema_decay else None
             opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=(self.beta1, 0.999))
@@ -82,6 +86,7 @@ class GANBase(BaseEstimator):
         t0 = time.perf_counter() - (self.history_[-1]["seconds"] if resume and self.history_ else 0.0)
         for epoch in range(first_epoch, first_epoch + self.epochs):
             sums = dict.fromkeys(("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"), 0.0)
+            probes = 0
             perm = torch.randperm(n, generator=gen).to(device)
             for i in range(steps):
                 idx = perm[i * bs:(i + 1) * bs]
@@ -94,7 +99,9 @@ class GANBase(BaseEstimator):
                 d_loss, stats = self.d_loss(D, real, y_real, fake.detach(), y_fake)
                 opt_d.zero_grad(set_to_none=True)
                 d_loss.backward()
-                d_gn = grad_norm(D)
+                probe = i % GRAD_NORM_EVERY == 0  # gradient norms are sampled: they cost a pass over all parameters
+                if probe:
+                    sums["d_grad_norm"] += grad_norm(D)
                 opt_d.step()
                 g_loss = self.g_loss(D, fake, y_fake)
                 if mode_seeking:  # Mao et al. 2019 (MSGAN): distinct z must give distinct images
@@ -103,7 +110,9 @@ class GANBase(BaseEstimator):
                     g_loss = g_loss + mode_seeking / ((d_img / d_z).mean() + 1e-5)
                 opt_g.zero_grad(set_to_none=True)
                 g_loss.backward()
-                g_gn = grad_norm(G)
+                if probe:
+                    sums["g_grad_norm"] += grad_norm(G)
+                    probes += 1
                 opt_g.step()
                 step += 1
                 dl, gl = float(d_loss.detach()), float(g_loss.detach())
@@ -120,13 +129,14 @@ class GANBase(BaseEstimator):
                             pe.lerp_(pg, 1.0 - decay)
                         for be, bg in zip(G_ema.buffers(), G.buffers()):
                             be.copy_(bg)
-                for k, v in (("d_loss", dl), ("g_loss", gl), ("d_grad_norm", d_gn), ("g_grad_norm", g_gn),
+                for k, v in (("d_loss", dl), ("g_loss", gl),
                              ("d_real", float(torch.sigmoid(stats["d_real"]).mean())),
                              ("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))):
                     sums[k] += v
                 if callback is not None:
                     callback({"phase_step": (epoch - first_epoch) * steps + i + 1, "phase_total": steps * self.epochs})
-            record = {"step": epoch, **{k: v / steps for k, v in sums.items()}, "seconds": time.perf_counter() - t0}
+            record = {"step": epoch, **{k: v / (probes if "grad_norm" in k else steps) for k, v in sums.items()},
+                      "seconds": time.perf_counter() - t0}
             self.history_.append(record)
         self.state_ = {"G": G, "D": D, "G_ema": G_ema, "opt_g": opt_g, "opt_d": opt_d, "rng": gen, "step": step}
         self.generator_ = (G_ema if G_ema is not None else G).eval()

@@ -1,0 +1,3 @@
+from synthbench.cli import main
+
+main()
