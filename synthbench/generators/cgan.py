@@ -16,7 +16,8 @@ networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 201
 ``spectral`` or ``none`` in D's second convolution), ``mode_seeking`` (weight of the mode-seeking
 term of Mao et al. 2019, MSGAN: pairs of samples of one class with different ``z`` must differ;
 without it this generator collapses to nearly one image per class within its first epochs, which
-costs ~0.2 TSTR accuracy on MNIST), ``ema_decay`` (0 turns EMA off), ``warm_start`` (``fit`` again trains ``epochs`` more, as in
+costs ~0.2 TSTR accuracy on MNIST), ``ema_decay`` (0 turns EMA off), ``filter_samples`` (re-draw samples that D's auxiliary classifier
+puts in another class than the one asked for; needs ``aux_weight`` > 0), ``warm_start`` (``fit`` again trains ``epochs`` more, as in
 scikit-learn), ``random_state``, ``device``.
 """
 
@@ -100,8 +101,7 @@ class CGAN(GANBase):
 
     def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
                  aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
-                 ema_decay=0.999,
-                 warm_start=False, random_state=None, device="auto"):
+                 ema_decay=0.999, filter_samples=False, warm_start=False, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
@@ -115,12 +115,27 @@ class CGAN(GANBase):
         self.d_norm = d_norm
         self.mode_seeking = mode_seeking
         self.ema_decay = ema_decay
+        self.filter_samples = filter_samples
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
 
     def build_networks(self, image_shape, num_classes):
         return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std, self.cond_bn, self.d_norm)
+
+    def _generate(self, y):
+        """With ``filter_samples``, re-draw (up to 10 times) samples that D's auxiliary classifier does not
+        assign to their requested class: discriminator-guided rejection (Azadi et al. 2019), using only
+        what the model learned from the training split."""
+        x = super()._generate(y)
+        if not (self.filter_samples and self.aux_weight):
+            return x
+        for _ in range(10):
+            bad = self.discriminator_(x, y)[1].argmax(1) != y
+            if not bool(bad.any()):
+                break
+            x[bad] = super()._generate(y[bad])
+        return x
 
     def d_loss(self, D, real, y_real, fake, y_fake):
         import torch.nn.functional as F

@@ -156,6 +156,12 @@ class GANBase(BaseEstimator):
         with torch.no_grad():
             for i in range(0, n, batch_size):
                 y = torch.from_numpy(labels[i:i + batch_size]).to(self.device_)
-                z = torch.randn(len(y), self.latent_dim, generator=self.rng_).to(self.device_)
-                out[i:i + len(y)] = to_uint8_images(self.generator_(z, y))
+                out[i:i + len(y)] = to_uint8_images(self._generate(y))
         return LabeledImages(out, labels, self.num_classes_)
+
+    def _generate(self, y):
+        """Images in [-1, 1] for labels ``y`` (variants may filter or re-draw here)."""
+        import torch
+
+        z = torch.randn(len(y), self.latent_dim, generator=self.rng_).to(self.device_)
+        return self.generator_(z, y)
