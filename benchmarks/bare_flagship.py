@@ -80,8 +80,22 @@ for epoch in range(gp["epochs"]):
 t_fit = time.perf_counter() - t_start
 G_ema.eval()
 y_syn = rng.permutation(np.repeat(np.arange(10), np.bincount(y_tr, minlength=10)))
+D.eval()
+
+
+def generate(y):
+    x = G_ema(torch.randn(len(y), gp["latent_dim"]), y)
+    if gp["filter_samples"] and aux:  # re-draw what D's classifier puts in another class, up to 10 times
+        for _ in range(10):
+            bad = D(x, y)[1].argmax(1) != y
+            if not bool(bad.any()):
+                break
+            x[bad] = G_ema(torch.randn(int(bad.sum()), gp["latent_dim"]), y[bad])
+    return x
+
+
 with torch.no_grad():
-    x_syn = np.concatenate([((G_ema(torch.randn(len(c), gp["latent_dim"]), torch.from_numpy(c)) + 1) * 127.5).round().clamp(0, 255).byte().numpy()
+    x_syn = np.concatenate([((generate(torch.from_numpy(c)) + 1) * 127.5).round().clamp(0, 255).byte().numpy()
                             for c in np.array_split(y_syn, max(1, len(y_syn) // 1000))])
 
 

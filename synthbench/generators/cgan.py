@@ -101,7 +101,7 @@ class CGAN(GANBase):
 
     def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
                  aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
-                 ema_decay=0.999, filter_samples=False, warm_start=False, random_state=None, device="auto"):
+                 ema_decay=0.999, filter_samples=True, warm_start=False, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
