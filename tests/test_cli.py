@@ -86,7 +86,7 @@ def test_run_records_everything(tmp_path, tracking_uri):
     assert run.info.status == "FINISHED"
     m, p, t = run.data.metrics, run.data.params, run.data.tags
     for regime in ("real", "synthetic", "mixed"):
-        assert 0.5 < m[f"utility/{regime}/accuracy"] <= 1.0
+        assert 0.4 < m[f"utility/{regime}/accuracy"] <= 1.0  # chance is 0.1
         assert f"utility/{regime}/macro_f1" in m and f"utility/{regime}/class/9/accuracy" in m
     for k in ("fid", "kid", "precision", "recall"):
         assert f"fidelity/{k}" in m and f"fidelity/reference/{k}" in m

@@ -54,7 +54,7 @@ def test_param_layers_budget_task_then_user():
     assert p["epochs"] == 1 and p["width"] == 8  # task file budget
     assert p["lr_g"] == 1e-4 and isinstance(p["lr_g"], float)  # user
     assert p["random_state"] == 3 and p["device"] == "cpu"
-    assert cfg.model_params["epochs"] == 1 and cfg.model_params["channels"] == 8
+    assert cfg.model_params["epochs"] == 3 and cfg.model_params["channels"] == 8
 
 
 def test_unknown_budget():
