@@ -1,8 +1,8 @@
 """Image fidelity through torch-fidelity: FID, KID and precision/recall in a domain feature space.
 
-One call computes every requested metric from one feature pass per input. The real reference is
-the real test split; ``real_vs_real`` scores a subset of the real training split against it, so a
-reader knows what "good" looks like in this feature space.
+One call computes every requested metric from one feature pass per input. The runner compares the
+synthetic set with the real test split, and a same-sized subset of the real training split with the
+test split too (``fidelity/reference/*``), so a reader knows what "good" looks like in this space.
 """
 
 from __future__ import annotations
