@@ -214,7 +214,7 @@ def read_idx(path: Path) -> np.ndarray:
     expected = int(np.prod(dims))
     if len(data) - offset != expected:
         raise DatasetError(f"{path} holds {len(data) - offset} values, its header says {expected} - restore the original file")
-    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims).copy()  # writable, owns its memory
 
 
 def load_idx_images(spec: DatasetSpec, data_dir=None, download: bool = True):
