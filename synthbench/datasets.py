@@ -101,19 +101,8 @@ def sha256_of(path: Path) -> str:
 
 def search_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
     """The folders searched for ``<folder>/<dataset>/<file>``, in order."""
-    dirs: list[Path] = []
-    if data_dir:
-        dirs.append(Path(data_dir).expanduser())
-    env = os.environ.get(defaults.ENV_DATA_DIR)
-    if env:
-        dirs.append(Path(env).expanduser())
-    dirs.append(defaults.SOURCE_ROOT / "datasets")
-    dirs.append(defaults.cache_dir() / "datasets")
-    out: list[Path] = []
-    for d in dirs:
-        if d not in out:
-            out.append(d)
-    return out
+    return defaults.search_path(data_dir, defaults.ENV_DATA_DIR, defaults.SOURCE_ROOT / "datasets",
+                                defaults.cache_dir() / "datasets")
 
 
 def _fix_hint(spec: DatasetSpec) -> str:
@@ -194,11 +183,6 @@ def download_file(spec: DatasetSpec, f: DataFile, target_dir: Path, timeout: flo
         f"could not download {spec.name}/{f.name}: " + "; ".join(errors)
         + f" - check your connection, set ${defaults.ENV_DOWNLOAD_MIRROR}, or point --data-dir to a folder holding {spec.name}/{f.name}"
     )
-
-
-def checksums(paths: dict[str, Path]) -> dict[str, str]:
-    """name -> sha256 (the files were verified against these when located)."""
-    return {name: sha256_of(p) for name, p in paths.items()}
 
 
 def read_idx(path: Path) -> np.ndarray:

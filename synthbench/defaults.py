@@ -34,6 +34,16 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
 
 
+def search_path(explicit, env_var: str, *fallbacks: Path) -> list[Path]:
+    """Folders in order: ``explicit`` (an option), ``$env_var``, then ``fallbacks``; no duplicates."""
+    dirs = [Path(p).expanduser() for p in (explicit, os.environ.get(env_var)) if p]
+    out: list[Path] = []
+    for d in [*dirs, *fallbacks]:
+        if d not in out:
+            out.append(d)
+    return out
+
+
 def cache_dir() -> Path:
     """Where downloads and feature caches go: $SYNTHBENCH_CACHE_DIR or ~/.cache/synthbench."""
     env = os.environ.get(ENV_CACHE_DIR)

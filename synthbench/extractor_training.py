@@ -13,7 +13,6 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 
 from synthbench.extractors import HERE, build_lenet, lenet_forward
 from synthbench.loaders import load_task_data

@@ -70,10 +70,6 @@ class Registry:
         entries[name] = Entry(name, f"{getattr(obj, '__module__', '?')}:{getattr(obj, '__qualname__', '?')}", distribution, obj=obj)
         self._loaded[name] = obj
 
-    def unregister(self, name: str) -> None:
-        self._discover().pop(name, None)
-        self._loaded.pop(name, None)
-
     def names(self) -> list[str]:
         return sorted(self._discover())
 

@@ -9,6 +9,7 @@ synthetic set. A failure ends the MLflow run FAILED with its reason; Ctrl-C ends
 
 from __future__ import annotations
 
+import inspect
 import resource
 import tempfile
 import time
@@ -136,8 +137,6 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         generator = cfg.generator_cls(**cfg.generator_params)
         with reporter.phase(f"fit {cfg.generator}") as update:
             t0 = time.perf_counter()
-            import inspect
-
             if "callback" in inspect.signature(generator.fit).parameters:
                 generator.fit(data.train, callback=update)
             else:

@@ -172,14 +172,7 @@ def load_task_file(path: Path) -> Task:
 
 
 def task_dirs(tasks_dir: str | os.PathLike | None = None) -> list[Path]:
-    dirs = []
-    if tasks_dir:
-        dirs.append(Path(tasks_dir).expanduser())
-    env = os.environ.get(defaults.ENV_TASKS_DIR)
-    if env:
-        dirs.append(Path(env).expanduser())
-    dirs.append(defaults.SOURCE_ROOT / "tasks")
-    return dirs
+    return defaults.search_path(tasks_dir, defaults.ENV_TASKS_DIR, defaults.SOURCE_ROOT / "tasks")
 
 
 def available_tasks(tasks_dir=None) -> dict[str, Path]:

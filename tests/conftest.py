@@ -53,12 +53,6 @@ def cli():
     return synthbench_cli
 
 
-def mlflow_run(tracking_uri, run_id):
-    import mlflow
-
-    return mlflow.tracking.MlflowClient(tracking_uri).get_run(run_id)
-
-
 def only_run(tracking_uri, experiment="synthbench"):
     import mlflow
 

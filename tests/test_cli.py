@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
-from .conftest import TASKS, mlflow_run, only_run, synthbench_cli
+from .conftest import TASKS, only_run, synthbench_cli
 
 
 def _one_line_error(proc):

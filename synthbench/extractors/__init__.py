@@ -122,13 +122,3 @@ def ensure_registered(name: str) -> str:
     if key not in FEATURE_EXTRACTORS_REGISTRY:
         register_feature_extractor(key, make_feature_extractor_class(name))
     return key
-
-
-def load_classifier(name: str, device: str = "cpu"):
-    """The extractor as a plain classifier (for class coverage and the extractor's own accuracy)."""
-    import torch
-
-    card = load_card(name)
-    net = build_lenet(card["in_channels"], card["num_classes"], card["image_size"])
-    net.load_state_dict(torch.load(verified_weights(name), map_location="cpu", weights_only=True))
-    return net.to(device).eval()
