@@ -39,6 +39,7 @@ def run(
     experiment: str = typer.Option(defaults.DEFAULT_EXPERIMENT, help="MLflow experiment name"),
     save_synthetic: bool = typer.Option(True, "--save-synthetic/--no-save-synthetic", help="log the synthetic set (compressed) as an artifact"),
     system_metrics: bool = typer.Option(True, "--system-metrics/--no-system-metrics", help="MLflow system metrics (CPU, memory) during the run"),
+    per_class: Optional[bool] = typer.Option(None, "--per-class/--no-per-class", help="unconditional generators: one model per class so samples are labelled (default), or one model and no synthetic-data utility"),
     debug: bool = typer.Option(False, help="show the full traceback of an error"),
 ):
     """Fit GENERATOR on TASK's training split, evaluate it, and record one MLflow run."""
@@ -49,7 +50,7 @@ def run(
     from synthbench.tracking import check_writable, resolve_tracking_uri
 
     try:
-        cfg = resolve(task, generator, budget, seed, device, parse_param_strings(param), tasks_dir, save_synthetic)
+        cfg = resolve(task, generator, budget, seed, device, parse_param_strings(param), tasks_dir, save_synthetic, per_class)
         check_writable(resolve_tracking_uri(tracking_uri))
     except SynthbenchError as exc:
         if debug:
@@ -90,8 +91,8 @@ def _summary(console, cfg, result) -> None:
     table = Table(title=f"{cfg.generator} on {cfg.task.name} ({cfg.budget})")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    rows = [(f"accuracy [{r}]", keys.utility(r, "accuracy")) for r in cfg.task.regimes.run]
-    rows += [(f"macro-F1 [{r}]", keys.utility(r, "macro_f1")) for r in cfg.task.regimes.run]
+    rows = [(f"accuracy ({r})", keys.utility(r, "accuracy")) for r in cfg.task.regimes.run]
+    rows += [(f"macro-F1 ({r})", keys.utility(r, "macro_f1")) for r in cfg.task.regimes.run]
     rows += [("TSTR / TRTR", keys.TSTR_OVER_TRTR)]
     for name, key in (("FID", keys.FID), ("KID", keys.KID), ("precision", keys.PRECISION), ("recall", keys.RECALL)):
         rows.append((f"{name} (real-vs-real)", key))
@@ -104,6 +105,11 @@ def _summary(console, cfg, result) -> None:
                 val += f"  ({m[ref]:.4f})"
             table.add_row(label, val)
     console.print(table)
+    if result.diagnosis:
+        console.print(f"training diagnosis: [bold]{result.diagnosis}[/] (evidence and remedies: artifact diagnosis.md)")
+    for key, why in result.not_applicable.items():
+        if key != keys.PEAK_CUDA_MB:
+            console.print(f"not applicable: {key} - {why}")
     console.print(f"MLflow run [bold]{result.run_id}[/] (experiment {result.experiment_id}) in {result.tracking_uri}")
     console.print(f"open it: synthbench ui --tracking-uri '{result.tracking_uri}'  then  "
                   f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}/#/experiments/{result.experiment_id}/runs/{result.run_id}")

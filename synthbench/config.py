@@ -85,7 +85,17 @@ class RunConfig:
     seed: int
     device: str
     save_synthetic: bool = True
+    conditioning: str = "native"  # native | per-class (one model per class, see generators.per_class) | none
     extra: dict = field(default_factory=dict)
+
+    def build_generator(self):
+        """The generator object this configuration describes (unconditional ones wrapped in ``PerClass``)."""
+        gen = self.generator_cls(**self.generator_params)
+        if self.conditioning == "per-class":
+            from synthbench.generators.per_class import PerClass
+
+            gen = PerClass(gen, random_state=self.seed)
+        return gen
 
     def to_dict(self) -> dict:
         return {
@@ -98,13 +108,17 @@ class RunConfig:
             "seed": self.seed,
             "device": self.device,
             "save_synthetic": self.save_synthetic,
+            "conditioning": self.conditioning,
             **self.extra,
         }
 
 
 def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUDGET, seed: int = defaults.DEFAULT_SEED,
             device: str = defaults.DEFAULT_DEVICE, params: dict | None = None, tasks_dir=None,
-            save_synthetic: bool = True) -> RunConfig:
+            save_synthetic: bool = True, per_class: bool | None = None) -> RunConfig:
+    """Check and resolve everything a run needs. ``per_class``: train an unconditional generator once per
+    class so its samples are labelled (default for unconditional generators); ``False`` keeps one model, and
+    the regimes that need labelled synthetic data are recorded as not applicable."""
     from synthbench.torch_utils import resolve_device
 
     if budget not in defaults.BUDGETS:
@@ -125,9 +139,14 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         gen_params["random_state"] = seed
     if "device" in declared:
         gen_params["device"] = dev
+    conditional = bool(getattr(gen_cls(**gen_params), "conditional", True))
+    if conditional:
+        conditioning = "native"
+    else:
+        conditioning = "none" if per_class is False else "per-class"
     model_cls = registry.models.get(task_obj.downstream.model)
     model_params = resolve_params(model_cls, f"downstream model '{task_obj.downstream.model}'",
                                   [task_obj.downstream.params, {"epochs": b.downstream_epochs}])
     model_params["device"] = dev
     return RunConfig(task_obj, generator, gen_cls, gen_params, task_obj.downstream.model, model_cls, model_params,
-                     budget, int(seed), dev, save_synthetic)
+                     budget, int(seed), dev, save_synthetic, conditioning)

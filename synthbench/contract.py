@@ -21,7 +21,7 @@ import inspect
 
 import numpy as np
 
-from synthbench.data import LabeledImages
+from synthbench.data import UNLABELED, LabeledImages
 from synthbench.exceptions import ContractError
 
 
@@ -40,8 +40,9 @@ def modalities(cls) -> tuple[str, ...]:
     return tuple(getattr(cls, "modalities", ("image",)))
 
 
-def validate_sample(out, n: int, labels, train: LabeledImages, name: str) -> LabeledImages:
-    """Raise ContractError unless ``out`` is ``n`` rows like ``train`` (with ``labels`` if given)."""
+def validate_sample(out, n: int, labels, train: LabeledImages, name: str, conditional: bool = True) -> LabeledImages:
+    """Raise ContractError unless ``out`` is ``n`` rows like ``train`` (with ``labels`` if given; an
+    unconditional generator, asked for no labels, labels every row ``UNLABELED``)."""
     where = f"generator '{name}' sample({n})"
     if not isinstance(out, LabeledImages):
         raise ContractError(f"{where} returned {type(out).__name__}, expected LabeledImages like its training data")
@@ -54,8 +55,12 @@ def validate_sample(out, n: int, labels, train: LabeledImages, name: str) -> Lab
         raise ContractError(f"{where} returned images of dtype {out.images.dtype}, expected uint8 in [0, 255]")
     if not np.issubdtype(out.labels.dtype, np.integer):
         raise ContractError(f"{where} returned labels of dtype {out.labels.dtype}, expected integers")
-    if len(out.labels) and (out.labels.min() < 0 or out.labels.max() >= train.num_classes):
+    if not conditional and labels is None and len(out.labels) and not (out.labels == UNLABELED).all():
+        raise ContractError(f"{where}: an unconditional generator must label its samples UNLABELED (-1), not guess classes")
+    if out.labelled and len(out.labels) and out.labels.max() >= train.num_classes:
         raise ContractError(f"{where} returned labels outside 0..{train.num_classes - 1}")
+    if conditional and not out.labelled:
+        raise ContractError(f"{where} returned labels outside 0..{train.num_classes - 1} (a conditional generator must label every row)")
     if labels is not None and not np.array_equal(out.labels, np.asarray(labels)):
         bad = int(np.sum(out.labels != np.asarray(labels)))
         raise ContractError(f"{where} returned {bad} rows whose labels differ from the labels asked for")

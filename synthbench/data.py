@@ -7,11 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 
+UNLABELED = -1
+
+
 @dataclass(frozen=True)
 class LabeledImages:
     """Images as ``uint8`` in ``[0, 255]``, shape ``(N, C, H, W)``, with ``int64`` labels ``(N,)``.
 
     This is the "kind" of image data: a generator fit on a ``LabeledImages`` samples a ``LabeledImages``.
+    An unconditional generator, which cannot tell which class it drew, labels its samples ``UNLABELED`` (-1).
     """
 
     images: np.ndarray
@@ -41,7 +45,11 @@ class LabeledImages:
         )
 
     def class_counts(self) -> np.ndarray:
-        return np.bincount(self.labels, minlength=self.num_classes)
+        return np.bincount(self.labels[self.labels >= 0], minlength=self.num_classes)
+
+    @property
+    def labelled(self) -> bool:
+        return bool(len(self.labels) == 0 or self.labels.min() >= 0)
 
 
 def stratified_split(labels: np.ndarray, holdout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

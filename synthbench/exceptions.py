@@ -42,4 +42,8 @@ class TrackingError(SynthbenchError):
 
 
 class TrainingDivergedError(SynthbenchError):
-    """A model's losses became NaN or infinite."""
+    """A model's losses became NaN or infinite (``step``: the generator step where it happened)."""
+
+    def __init__(self, message: str, step: int | None = None):
+        super().__init__(message)
+        self.step = step

@@ -22,19 +22,34 @@ Metrics (``/`` groups them in the UI):
 ``cost/peak_rss_mb``                        peak resident memory of the process (MiB)
 ``cost/fit_peak_rss_mb``                    peak resident memory up to the end of ``generator.fit`` (MiB)
 ``cost/peak_cuda_mb``                       peak CUDA memory allocated (MiB; 0 on CPU)
-``train/<name>``                            generator training curves, one step per epoch (``history_``)
+``cost/per_class/models``                   unconditional generators trained once per class: how many models
+``cost/per_class/<k>/fit_seconds``          ...and the training time of class ``k``'s model
+``train/<name>``                            generator training curves (``history_``), step = generator step:
+                                            ``d_loss``, ``g_loss``, ``d_real`` = D(x), ``d_fake`` = D(G(z))
+                                            (probabilities), ``wasserstein`` (WGAN-GP critic's estimate),
+                                            ``d_grad_norm``, ``g_grad_norm``, ``seconds``
+``probe/<name>``                            training probes in the domain feature space, step = generator step:
+                                            ``fid``, ``reference_fid``, ``label_accuracy``, ``class_coverage``,
+                                            ``diversity``, ``diversity_min`` (see ``synthbench.diagnostics``)
 ``downstream/<regime>/<name>``              downstream training curves, one step per epoch
 ==========================================  ===============================================================
 
 Tags: ``synthbench.task``, ``synthbench.generator``, ``synthbench.budget``, ``synthbench.seed``,
 ``synthbench.status`` (``completed`` / ``failed`` / ``killed``), ``synthbench.error`` (the reason a
-run failed), ``synthbench.device``, ``synthbench.version``, ``synthbench.git_commit``.
+run failed), ``synthbench.device``, ``synthbench.version``, ``synthbench.git_commit``,
+``synthbench.conditioning`` (``native``; ``per-class``: an unconditional generator trained once per
+class; ``none``: unconditional, samples unlabelled), ``synthbench.diagnosis`` (``healthy``,
+``mode_collapse``, ``diverged``, ``discriminator_wins``, ``oscillating``, ``not_converged``, or
+``not_applicable``), and ``synthbench.na.<metric>``: why a metric is absent (also in
+``not_applicable.json``) - a metric that does not apply is never logged as zero.
 
 Params: the resolved configuration flattened (``task.*``, ``generator.*`` hyperparameters,
 ``downstream.*``, ``budget``, ``seed``, ``device``), ``data.sha256.<file>``, ``version.<package>``.
 Artifacts: ``config.json`` (the resolved configuration, whole), ``result.json`` (every metric),
 ``samples/per_class_grid.png``, ``plots/generator_losses.png``, ``tables/per_class.json``,
-``synthetic/synthetic.npz`` (unless ``--no-save-synthetic``).
+``synthetic/synthetic.npz`` (unless ``--no-save-synthetic``), ``diagnosis.md`` and ``diagnosis.json``
+(GANs), ``not_applicable.json``. Images with steps (MLflow's image slider, step = epoch):
+``training/fixed_noise`` (one row per class, one latent code per column) and ``training/interpolation``.
 """
 
 from __future__ import annotations
@@ -59,6 +74,7 @@ FIDELITY_SAMPLES = "fidelity/samples"
 PEAK_CUDA_MB = "cost/peak_cuda_mb"
 
 TSTR_OVER_TRTR = "utility/tstr_over_trtr"
+PER_CLASS_MODELS = "cost/per_class/models"
 
 TAG_TASK = "synthbench.task"
 TAG_GENERATOR = "synthbench.generator"
@@ -69,6 +85,8 @@ TAG_ERROR = "synthbench.error"
 TAG_DEVICE = "synthbench.device"
 TAG_VERSION = "synthbench.version"
 TAG_GIT = "synthbench.git_commit"
+TAG_CONDITIONING = "synthbench.conditioning"
+TAG_DIAGNOSIS = "synthbench.diagnosis"
 
 
 def utility(regime: str, metric: str) -> str:
@@ -90,3 +108,12 @@ def train_curve(name: str) -> str:
 
 def downstream_curve(regime: str, name: str) -> str:
     return f"downstream/{regime}/{name}"
+
+
+def per_class_fit_seconds(k) -> str:
+    return f"cost/per_class/{k}/fit_seconds"
+
+
+def na_tag(key: str) -> str:
+    """Tag saying why ``key`` was not measured: ``synthbench.na.<key>`` (``*`` becomes ``all``)."""
+    return "synthbench.na." + key.replace("*", "all")

@@ -8,12 +8,18 @@ from synthbench.data import LabeledImages
 
 
 def per_class_grid(samples: LabeledImages, per_class: int = 10, pad: int = 2) -> np.ndarray:
-    """A ``(H, W)`` or ``(H, W, C)`` uint8 image: one row per class, ``per_class`` samples each."""
+    """A ``(H, W)`` or ``(H, W, C)`` uint8 image: one row per class, ``per_class`` samples each (unlabelled
+    samples: ``num_classes`` rows of whatever was drawn)."""
     import torch
     from torchvision.utils import make_grid
 
-    rows = []
     c, h, w = samples.image_shape
+    if not samples.labelled:  # an unconditional generator's samples: just the first ones
+        n = per_class * samples.num_classes
+        grid = make_grid(torch.from_numpy(samples.images[:n]), nrow=per_class, padding=pad, pad_value=128)
+        img = grid.numpy().transpose(1, 2, 0)
+        return img[:, :, 0] if c == 1 else img
+    rows = []
     for k in range(samples.num_classes):
         idx = np.flatnonzero(samples.labels == k)[:per_class]
         block = np.zeros((per_class, c, h, w), dtype=np.uint8)
@@ -32,10 +38,10 @@ def history_figure(history: list[dict], title: str):
     import matplotlib.pyplot as plt
 
     steps = [h["step"] for h in history]
-    names = [k for k in history[0] if k not in ("step", "seconds")] if history else []
+    names = sorted({k for h in history for k in h if k not in ("step", "seconds", "epoch")})
     groups = {
         "losses": [n for n in names if "loss" in n],
-        "discriminator outputs": [n for n in names if n in ("d_real", "d_fake")],
+        "discriminator outputs": [n for n in names if n in ("d_real", "d_fake", "wasserstein")],
         "gradient norms": [n for n in names if "grad_norm" in n],
     }
     groups["other"] = [n for n in names if not any(n in g for g in groups.values())]
@@ -43,9 +49,9 @@ def history_figure(history: list[dict], title: str):
     fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(4.5 * max(1, len(groups)), 3.4), squeeze=False)
     for ax, (group, cols) in zip(axes[0], groups.items()):
         for col in cols:
-            ax.plot(steps, [h.get(col, np.nan) for h in history], marker="o", label=col)
+            ax.plot(steps, [h.get(col, np.nan) for h in history], marker="o" if len(steps) < 30 else None, label=col)
         ax.set_title(group)
-        ax.set_xlabel("epoch")
+        ax.set_xlabel("generator step")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(title)

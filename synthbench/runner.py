@@ -23,6 +23,7 @@ from synthbench.config import RunConfig, resolve
 from synthbench.contract import validate_sample
 from synthbench.data import balanced_labels
 from synthbench.evaluate import derive_seed, evaluate_regime, regime_training_set
+from synthbench.exceptions import TrainingDivergedError
 from synthbench.progress import Reporter
 
 
@@ -35,6 +36,8 @@ class RunResult:
     metrics: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
     error: str | None = None
+    diagnosis: str | None = None
+    not_applicable: dict = field(default_factory=dict)
 
 
 def peak_rss_mb() -> float:
@@ -75,6 +78,58 @@ def _log_synthetic(synthetic) -> None:
         mlflow.log_artifact(str(path), artifact_path="synthetic")
 
 
+def _training_monitor(cfg, generator, data, not_applicable: dict):
+    """A ``TrainingMonitor`` logging to the active MLflow run, or ``None`` (with the reason recorded)."""
+    import mlflow
+
+    from synthbench.diagnostics import TrainingMonitor
+
+    params = generator.get_params()
+    inner = params.get("estimator") or generator
+    why = None
+    if not hasattr(generator, "sample_latent") or "monitor" not in inspect.signature(generator.fit).parameters:
+        why = f"generator '{cfg.generator}' is not trained adversarially (no GAN training signals to read)"
+    elif not inner.get_params().get("diagnostics", True):
+        why = "diagnostics were turned off (--param diagnostics=false)"
+    elif not cfg.task.metrics.feature_extractor:
+        why = f"task '{cfg.task.name}' names no feature_extractor for the training probes"
+    if why:
+        not_applicable["diagnosis"] = why
+        mlflow.set_tag(keys.TAG_DIAGNOSIS, "not_applicable")
+        return None
+    return TrainingMonitor(
+        cfg.task.metrics.feature_extractor, data.validation, seed=derive_seed(cfg.seed, "probe"),
+        log_metrics=lambda m, step: mlflow.log_metrics(m, step=int(step)),
+        log_image=lambda img, key, step: mlflow.log_image(img, key=key, step=int(step)),
+    )
+
+
+def _record_diagnosis(cfg, generator, history, monitor, diverged: str | None = None):
+    """Final probe, diagnosis tag and ``diagnosis.md`` (also when training diverged)."""
+    import mlflow
+
+    from synthbench.diagnostics import diagnose
+
+    if monitor is None:
+        return None
+    if diverged is None:
+        monitor.finish(generator, history[-1]["step"] if history else 0)
+    diag = diagnose(history, monitor.probes, diverged=diverged, wasserstein=bool(getattr(generator, "wasserstein", False)))
+    mlflow.set_tag(keys.TAG_DIAGNOSIS, diag.label)
+    mlflow.log_text(diag.to_markdown(f"{cfg.generator} on {cfg.task.name}, budget {cfg.budget}, seed {cfg.seed}"), "diagnosis.md")
+    mlflow.log_dict({"label": diag.label, "summary": diag.summary, "evidence": diag.evidence, "remedies": diag.remedies,
+                     "signals": diag.signals, "probes": monitor.probes}, "diagnosis.json")
+    return diag
+
+
+def _log_not_applicable(not_applicable: dict) -> None:
+    import mlflow
+
+    if not_applicable:
+        mlflow.set_tags({keys.na_tag(k): why[:5000] for k, why in not_applicable.items()})
+        mlflow.log_dict(not_applicable, "not_applicable.json")
+
+
 def _cuda_peak_mb(device: str) -> float:
     if not device.startswith("cuda"):
         return 0.0
@@ -109,6 +164,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
                            tags=run_tags, log_system_metrics=system_metrics)
     run_id = run.info.run_id
     metrics: dict[str, float] = {}
+    not_applicable: dict[str, str] = {}  # metric or artifact -> why it is absent (never a silent zero)
     try:
         seed_everything(cfg.seed)
         versions = tracking.package_versions()
@@ -134,25 +190,47 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         _log_inputs(data)
 
         # -- generator: fit on the real training split only ---------------------------------------
-        generator = cfg.generator_cls(**cfg.generator_params)
-        with reporter.phase(f"fit {cfg.generator}") as update:
+        generator = cfg.build_generator()
+        mlflow.set_tag(keys.TAG_CONDITIONING, cfg.conditioning)
+        monitor = _training_monitor(cfg, generator, data, not_applicable)
+        diag = None
+        fit_kw = {k: v for k, v in (("callback", None), ("monitor", monitor))
+                  if k in inspect.signature(generator.fit).parameters and (k == "callback" or v is not None)}
+        with reporter.phase(f"fit {cfg.generator}" + (" (one model per class)" if cfg.conditioning == "per-class" else "")) as update:
             t0 = time.perf_counter()
-            if "callback" in inspect.signature(generator.fit).parameters:
-                generator.fit(data.train, callback=update)
-            else:
-                generator.fit(data.train)
+            if "callback" in fit_kw:
+                fit_kw["callback"] = update
+            try:
+                generator.fit(data.train, **fit_kw)
+            except TrainingDivergedError as exc:
+                history = list(getattr(generator, "history_", []) or [])
+                _log_history(history, keys.train_curve)
+                _record_diagnosis(cfg, generator, history, monitor, diverged=str(exc))
+                raise
             metrics[keys.FIT_SECONDS] = time.perf_counter() - t0
         metrics[keys.FIT_PEAK_RSS_MB] = peak_rss_mb()
+        for k, sec in (getattr(generator, "fit_seconds_per_class_", None) or {}).items():
+            metrics[keys.per_class_fit_seconds(k)] = sec
+        if cfg.conditioning == "per-class":
+            metrics[keys.PER_CLASS_MODELS] = float(len(generator.models_))
         history = list(getattr(generator, "history_", []) or [])
         if history:
             _log_history(history, keys.train_curve)
+        if monitor is not None:
+            with reporter.phase("diagnose training") as update:
+                diag = _record_diagnosis(cfg, generator, history, monitor)
+                update({"total": 1, "step": 1})
 
         with reporter.phase(f"sample {len(data.train)}") as update:
             t0 = time.perf_counter()
-            rng = np.random.default_rng(derive_seed(cfg.seed, "synthetic-labels"))
-            labels = balanced_labels(len(data.train), data.train.num_classes, rng, data.train.class_counts())
-            synthetic = generator.sample(len(labels), labels=labels)
-            validate_sample(synthetic, len(labels), labels, data.train, cfg.generator)
+            if cfg.conditioning == "none":  # unconditional and not wrapped: no labels to ask for
+                labels = None
+                synthetic = generator.sample(len(data.train))
+            else:
+                rng = np.random.default_rng(derive_seed(cfg.seed, "synthetic-labels"))
+                labels = balanced_labels(len(data.train), data.train.num_classes, rng, data.train.class_counts())
+                synthetic = generator.sample(len(labels), labels=labels)
+            validate_sample(synthetic, len(data.train), labels, data.train, cfg.generator, conditional=cfg.conditioning != "none")
             metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
             update({"total": 1, "step": 1})
         mlflow.log_image(per_class_grid(synthetic), "samples/per_class_grid.png")
@@ -168,6 +246,11 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         t0 = time.perf_counter()
         per_class_rows = []
         for regime in cfg.task.regimes.run:
+            if regime != "real" and not synthetic.labelled:
+                not_applicable[keys.utility(regime, "*")] = (
+                    f"generator '{cfg.generator}' is unconditional and was run with --no-per-class: its samples have no "
+                    "labels, so no classifier can be trained on them (drop --no-per-class to train one model per class)")
+                continue
             train_set = regime_training_set(regime, data.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
                                             derive_seed(cfg.seed, f"mixed/{regime}"))
             params_r = {**cfg.model_params, "random_state": derive_seed(cfg.seed, f"downstream/{regime}")}
@@ -211,13 +294,20 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         if cfg.save_synthetic:
             _log_synthetic(synthetic)
         metrics[keys.PEAK_RSS_MB] = peak_rss_mb()
-        metrics[keys.PEAK_CUDA_MB] = _cuda_peak_mb(cfg.device)
+        if cfg.device.startswith("cuda"):
+            metrics[keys.PEAK_CUDA_MB] = _cuda_peak_mb(cfg.device)
+        else:
+            not_applicable[keys.PEAK_CUDA_MB] = f"the run used device '{cfg.device}', not a GPU"
+        if keys.TSTR_OVER_TRTR not in metrics:
+            not_applicable[keys.TSTR_OVER_TRTR] = "needs both the real and the synthetic regime's accuracy"
+        _log_not_applicable(not_applicable)
         metrics[keys.TOTAL_SECONDS] = time.perf_counter() - t_start
         mlflow.log_metrics(metrics)
         tracking.log_json({"run_id": run_id, "config": config, "metrics": metrics, "history": history}, "result.json")
         mlflow.set_tag(keys.TAG_STATUS, "completed")
         mlflow.end_run("FINISHED")
-        return RunResult(run_id, exp_id, uri, "FINISHED", metrics, config)
+        return RunResult(run_id, exp_id, uri, "FINISHED", metrics, config,
+                         diagnosis=diag.label if diag is not None else None, not_applicable=not_applicable)
     except KeyboardInterrupt as exc:
         _end(mlflow, "KILLED", "killed", "interrupted by the user (Ctrl-C)", metrics, t_start)
         exc.synthbench_run_id = run_id
@@ -244,12 +334,12 @@ def _end(mlflow, status: str, tag: str, reason: str, metrics: dict, t_start: flo
 def run(task="mnist", generator="cgan", *, budget=defaults.DEFAULT_BUDGET, seed=defaults.DEFAULT_SEED,
         device=defaults.DEFAULT_DEVICE, params=None, data_dir=None, tasks_dir=None, tracking_uri=None,
         experiment=defaults.DEFAULT_EXPERIMENT, save_synthetic=True, reporter=None, run_name=None,
-        system_metrics=True) -> RunResult:
+        system_metrics=True, per_class=None) -> RunResult:
     """Fit ``generator`` on ``task``'s training split, evaluate it, and record one MLflow run.
 
     ``params`` overrides generator hyperparameters (``{"epochs": 3}``); strings are converted to the
     type of the default. Returns the run's id, status and metrics.
     """
-    cfg = resolve(task, generator, budget, seed, device, params, tasks_dir, save_synthetic)
+    cfg = resolve(task, generator, budget, seed, device, params, tasks_dir, save_synthetic, per_class)
     return execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
                    run_name=run_name, system_metrics=system_metrics)

@@ -122,3 +122,14 @@ def ensure_registered(name: str) -> str:
     if key not in FEATURE_EXTRACTORS_REGISTRY:
         register_feature_extractor(key, make_feature_extractor_class(name))
     return key
+
+
+def load_network(name: str):
+    """The domain network of ``name`` (LeNet with its classifier head), verified and in eval mode:
+    training probes use it for class coverage and within-class diversity."""
+    import torch
+
+    card = load_card(name)
+    net = build_lenet(card["in_channels"], card["num_classes"], card["image_size"])
+    net.load_state_dict(torch.load(verified_weights(name), map_location="cpu", weights_only=True))
+    return net.requires_grad_(False).eval()

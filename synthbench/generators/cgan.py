@@ -11,97 +11,33 @@ exponential moving average of the generator weights (``ema_decay``; Yazici et al
 
 Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels of both
 networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017), ``beta1``,
-``aux_weight``, ``minibatch_std`` (a minibatch standard-deviation feature in D; Karras et al. 2018),
+``d_steps`` (discriminator steps per generator step), ``label_smoothing`` (one-sided, Salimans et al.
+2016), ``aux_weight``, ``minibatch_std`` (a minibatch standard-deviation feature in D; Karras et al. 2018),
 ``cond_bn`` (class-conditional batch norm in G; False: plain batch norm), ``d_norm`` (``batch``,
-``spectral`` or ``none`` in D's second convolution), ``mode_seeking`` (weight of the mode-seeking
+``spectral``, ``layer`` or ``none`` in D's second convolution), ``mode_seeking`` (weight of the mode-seeking
 term of Mao et al. 2019, MSGAN: pairs of samples of one class with different ``z`` must differ;
 without it this generator collapses to nearly one image per class within its first epochs, which
 costs ~0.2 TSTR accuracy on MNIST), ``ema_decay`` (0 turns EMA off), ``filter_samples`` (re-draw samples that D's auxiliary classifier
-puts in another class than the one asked for; needs ``aux_weight`` > 0), ``warm_start`` (``fit`` again trains ``epochs`` more, as in
-scikit-learn), ``random_state``, ``device``.
+puts in another class than the one asked for; needs ``aux_weight`` > 0), ``diagnostics`` (record D(x), D(G(z)) and
+gradient norms), ``warm_start`` (``fit`` again trains ``epochs`` more, as in scikit-learn), ``random_state``, ``device``.
 """
 
 from __future__ import annotations
 
-from synthbench.generators.gan import GANBase
-
-
-def build_cgan_networks(image_shape, num_classes, latent_dim, width, minibatch_std=True, cond_bn=True, d_norm="batch"):
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
-    c, h, w = image_shape
-    if h % 4 or w % 4:
-        raise ValueError(f"cgan needs image sides divisible by 4, got {h}x{w}")
-    h4, w4 = h // 4, w // 4
-
-    class CondBatchNorm(nn.Module):
-        def __init__(self, features):
-            super().__init__()
-            self.bn = nn.BatchNorm2d(features, affine=False)
-            self.gain = nn.Embedding(num_classes, features)
-            self.bias = nn.Embedding(num_classes, features)
-            nn.init.ones_(self.gain.weight)
-            nn.init.zeros_(self.bias.weight)
-
-        def forward(self, x, y):
-            if not cond_bn:
-                return self.bn(x) * self.gain.weight.mean(0)[None, :, None, None] + self.bias.weight.mean(0)[None, :, None, None]
-            return self.bn(x) * self.gain(y)[:, :, None, None] + self.bias(y)[:, :, None, None]
-
-    class Generator(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.embed = nn.Embedding(num_classes, latent_dim)
-            self.fc = nn.Linear(2 * latent_dim, 2 * width * h4 * w4, bias=False)
-            self.bn0 = CondBatchNorm(2 * width)
-            self.up1 = nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False)
-            self.bn1 = CondBatchNorm(width)
-            self.up2 = nn.ConvTranspose2d(width, c, 4, 2, 1)
-
-        def forward(self, z, y):
-            x = self.fc(torch.cat([z, self.embed(y)], 1)).view(-1, 2 * width, h4, w4)
-            x = F.relu(self.bn0(x, y))
-            x = F.relu(self.bn1(self.up1(x), y))
-            return torch.tanh(self.up2(x))
-
-    class Discriminator(nn.Module):
-        def __init__(self):
-            super().__init__()
-            sn = nn.utils.parametrizations.spectral_norm if d_norm == "spectral" else (lambda m: m)
-            norm = nn.BatchNorm2d(2 * width) if d_norm == "batch" else nn.Identity()
-            self.convs = nn.Sequential(
-                sn(nn.Conv2d(c, width, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True),
-                sn(nn.Conv2d(width, 2 * width, 4, 2, 1)), norm, nn.LeakyReLU(0.2, inplace=True),
-            )
-            dim = (2 * width + int(minibatch_std)) * h4 * w4
-            self.out = nn.Linear(dim, 1)
-            self.project = nn.Embedding(num_classes, dim)
-            nn.init.normal_(self.project.weight, std=0.02)
-            self.classify = nn.Linear(dim, num_classes)
-
-        def forward(self, x, y):
-            f = self.convs(x)
-            if minibatch_std:  # Karras et al. 2018: lets D see a batch's lack of variety (fights mode collapse)
-                spread = f.std(0, unbiased=False).mean().expand(f.shape[0], 1, h4, w4)
-                f = torch.cat([f, spread], 1)
-            f = f.flatten(1)
-            return self.out(f).squeeze(1) + (self.project(y) * f).sum(1), self.classify(f)
-
-    return Generator(), Discriminator()
+from synthbench.generators.gan import GANBase, ns_losses
+from synthbench.generators.networks import conv_networks
 
 
 class CGAN(GANBase):
     budgets = {
-        "quick": {"epochs": 1},
+        "quick": {"epochs": 3},
         "standard": {"epochs": 5},
         "full": {"epochs": 30},
     }
 
-    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5,
-                 aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
-                 ema_decay=0.999, filter_samples=True, warm_start=False, random_state=None, device="auto"):
+    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5, d_steps=1,
+                 label_smoothing=0.0, aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
+                 ema_decay=0.999, filter_samples=True, diagnostics=True, warm_start=False, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.latent_dim = latent_dim
@@ -109,6 +45,8 @@ class CGAN(GANBase):
         self.lr_g = lr_g
         self.lr_d = lr_d
         self.beta1 = beta1
+        self.d_steps = d_steps
+        self.label_smoothing = label_smoothing
         self.aux_weight = aux_weight
         self.minibatch_std = minibatch_std
         self.cond_bn = cond_bn
@@ -116,12 +54,15 @@ class CGAN(GANBase):
         self.mode_seeking = mode_seeking
         self.ema_decay = ema_decay
         self.filter_samples = filter_samples
+        self.diagnostics = diagnostics
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
 
     def build_networks(self, image_shape, num_classes):
-        return build_cgan_networks(image_shape, num_classes, self.latent_dim, self.width, self.minibatch_std, self.cond_bn, self.d_norm)
+        return conv_networks(image_shape, num_classes, self.latent_dim, self.width, conditioning="projection",
+                             aux_classifier=bool(self.aux_weight), minibatch_std=self.minibatch_std, d_norm=self.d_norm,
+                             cond_bn=self.cond_bn)
 
     def _generate(self, y):
         """With ``filter_samples``, re-draw (up to 10 times) samples that D's auxiliary classifier does not
@@ -142,7 +83,7 @@ class CGAN(GANBase):
 
         d_real, c_real = D(real, y_real)
         d_fake, _ = D(fake, y_fake)
-        loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+        loss = ns_losses(d_real, d_fake, self.label_smoothing)
         if self.aux_weight:
             loss = loss + self.aux_weight * F.cross_entropy(c_real, y_real)
         return loss, {"d_real": d_real.detach(), "d_fake": d_fake.detach()}

@@ -1,11 +1,17 @@
-"""The one GAN training loop shared by every GAN variant.
+"""The one GAN training loop shared by every GAN variant (``gan``, ``dcgan``, ``cgan``, ``wgan-gp``, ``acgan``).
 
 Variants differ only in their networks (``build_networks``) and losses (``d_loss``/``g_loss``); the
-loop, seeding, EMA of generator weights, step logging and divergence detection live here once.
+loop, seeding, discriminator steps per generator step, EMA of generator weights, the mode-seeking
+term, step logging, diagnostics and divergence detection live here once.
 
-Per epoch, ``history_`` records the mean discriminator and generator losses, D(x) and D(G(z))
-(as probabilities), and the gradient norms of both networks (sampled every ``GRAD_NORM_EVERY`` steps); a NaN or infinite loss stops training
-with ``TrainingDivergedError`` naming the step.
+``history_`` holds one record every ``log_every`` generator steps (``step`` = generator step): the mean
+discriminator and generator losses, D(x) and D(G(z)) as probabilities (or the critic's Wasserstein
+estimate for WGAN-GP), and the gradient norms of both networks (sampled every ``GRAD_NORM_EVERY``
+steps). A NaN or infinite loss stops training with ``TrainingDivergedError`` naming the step; the
+record up to that step stays in ``history_``. ``diagnostics=False`` keeps only the losses.
+
+A ``monitor`` passed to ``fit`` (see ``synthbench.diagnostics.TrainingMonitor``) is called after
+every generator step and epoch; it may draw images mid-training through ``sample_latent``.
 """
 
 from __future__ import annotations
@@ -18,12 +24,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from synthbench.data import LabeledImages, balanced_labels
-from synthbench.exceptions import TrainingDivergedError
+from synthbench.data import UNLABELED, LabeledImages, balanced_labels
+from synthbench.exceptions import ConfigError, TrainingDivergedError
 from synthbench.torch_utils import resolve_device, to_float_images, to_uint8_images, torch_generator
 
-
 GRAD_NORM_EVERY = 10  # steps between gradient-norm probes
+LOG_POINTS = 60  # about this many history records per fit
 
 
 def grad_norm(module) -> float:
@@ -33,76 +39,141 @@ def grad_norm(module) -> float:
     return float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0
 
 
+def ns_losses(d_real_logits, d_fake_logits, label_smoothing: float = 0.0):
+    """Non-saturating GAN discriminator loss (Goodfellow et al. 2014) with one-sided label smoothing
+    (Salimans et al. 2016): real targets ``1 - label_smoothing``."""
+    import torch.nn.functional as F
+
+    target = 1.0 - label_smoothing
+    real = target * F.softplus(-d_real_logits) + (1.0 - target) * F.softplus(d_real_logits)
+    return real.mean() + F.softplus(d_fake_logits).mean()
+
+
 class GANBase(BaseEstimator):
-    """Subclasses define ``__init__`` (hyperparameters, which must include the ones read below),
+    """Subclasses define ``__init__`` (hyperparameters, which must include the ones read here:
+    ``epochs``, ``batch_size``, ``latent_dim``, ``lr_g``, ``lr_d``, ``beta1``, ``random_state``, ``device``;
+    optional: ``beta2``, ``d_steps``, ``ema_decay``, ``mode_seeking``, ``diagnostics``, ``warm_start``),
     ``build_networks(image_shape, num_classes) -> (G, D)``, ``d_loss`` and ``g_loss``."""
 
     modalities = ("image",)
     conditional = True
+    match_labels = False  # True: generated labels copy the real batch's in D steps (conditional WGAN-GP's penalty)
+    wasserstein = False  # True: the critic's scores are unbounded (WGAN); D(x) is logged as an estimate, not a probability
 
     # -- to override -------------------------------------------------------------------------
     def build_networks(self, image_shape, num_classes):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def d_loss(self, D, real, y_real, fake, y_fake):  # pragma: no cover - abstract
-        """Return ``(loss, stats)``; ``stats`` holds ``d_real`` and ``d_fake`` logits means."""
+        """Return ``(loss, stats)``; ``stats`` holds the raw scores ``d_real`` and ``d_fake``."""
         raise NotImplementedError
 
     def g_loss(self, D, fake, y_fake):  # pragma: no cover - abstract
         raise NotImplementedError
 
     # -- shared loop -------------------------------------------------------------------------
-    def fit(self, train: LabeledImages, callback=None):
+    def _hp(self, name, default):
+        value = getattr(self, name, default)
+        return default if value is None else value
+
+    def fit(self, train: LabeledImages, callback=None, monitor=None):
         import torch
 
         device = resolve_device(self.device)
-        resume = bool(getattr(self, "warm_start", False)) and hasattr(self, "state_")
+        self.device_ = device
+        resume = bool(self._hp("warm_start", False)) and hasattr(self, "state_")
         if resume:  # sklearn's warm_start: continue training the fitted networks for `epochs` more
             st = self.state_
             G, D, G_ema, opt_g, opt_d, gen = st["G"], st["D"], st["G_ema"], st["opt_g"], st["opt_d"], st["rng"]
-            G.train(), D.train()
         else:
-            self.device_ = device
             gen = torch_generator(self.random_state)
             self.image_shape_ = train.image_shape
             self.num_classes_ = train.num_classes
-            self.prior_ = train.class_counts() / len(train)
+            self.prior_ = train.class_counts() / max(1, len(train))
             with torch.random.fork_rng(devices=[]):  # seeded initialisation, global RNG left as it was
                 torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
                 G, D = self.build_networks(self.image_shape_, self.num_classes_)
+            self.state_ = {"step": 0, "epoch": 0}
             G, D = G.to(device), D.to(device)
-            G_ema = copy.deepcopy(G).requires_grad_(False) if self.ema_decay else None
-            opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=(self.beta1, 0.999))
-            opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=(self.beta1, 0.999))
+            ema_decay = self._hp("ema_decay", 0.0)
+            G_ema = copy.deepcopy(G).requires_grad_(False) if ema_decay else None
+            betas = (self.beta1, self._hp("beta2", 0.999))
+            opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=betas)
+            opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=betas)
             self.history_ = []
+            self.state_.update({"G": G, "D": D, "G_ema": G_ema, "opt_g": opt_g, "opt_d": opt_d, "rng": gen})
+        G.train(), D.train()
+        self.rng_ = gen
+        # dropout and other draws from torch's global RNG: seeded from this model's generator, global state restored
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            self._train(train, callback, monitor, resume)
+        G.eval(), D.eval()
+        self.generator_ = G_ema if G_ema is not None else G
+        self.discriminator_ = D
+        return self
+
+    def _train(self, train, callback, monitor, resume):
+        import torch
+
+        st, device, gen = self.state_, self.device_, self.rng_
+        G, D, G_ema, opt_g, opt_d = st["G"], st["D"], st["G_ema"], st["opt_g"], st["opt_d"]
         x_all = to_float_images(train.images, device)
         y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
         prior = torch.as_tensor(self.prior_, dtype=torch.float32)
         n, bs = len(train), min(self.batch_size, len(train))
-        steps = max(1, n // bs)
-        mode_seeking, half = float(getattr(self, "mode_seeking", 0.0) or 0.0), bs // 2
-        first_epoch = len(self.history_) + 1
-        step = self.state_["step"] if resume else 0
+        d_steps = max(1, int(self._hp("d_steps", 1)))
+        steps = max(1, n // (bs * d_steps))  # generator steps per epoch: D sees each real image about once
+        mode_seeking, half = float(self._hp("mode_seeking", 0.0)), bs // 2
+        diagnostics = bool(self._hp("diagnostics", True))
+        match_labels = self.match_labels and self.conditional
+        ema_decay = self._hp("ema_decay", 0.0)
+        total = steps * self.epochs
+        log_every = max(1, (total + LOG_POINTS - 1) // LOG_POINTS)
+        first_step = self.state_["step"]
         t0 = time.perf_counter() - (self.history_[-1]["seconds"] if resume and self.history_ else 0.0)
-        for epoch in range(first_epoch, first_epoch + self.epochs):
-            sums = dict.fromkeys(("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"), 0.0)
-            probes = 0
+        if monitor is not None:
+            monitor.start(self, total_steps=first_step + total, first_step=first_step)
+
+        def draw(count):
+            z = torch.randn(count, self.latent_dim, generator=gen).to(device)
+            y = torch.multinomial(prior, count, replacement=True, generator=gen).to(device)
+            return z, y
+
+        sums: dict[str, float] = {}
+        counts: dict[str, int] = {}
+
+        def add(key, value):
+            sums[key] = sums.get(key, 0.0) + value
+            counts[key] = counts.get(key, 0) + 1
+
+        step = first_step
+        for _ in range(self.epochs):
+            self.state_["epoch"] += 1
+            epoch = self.state_["epoch"]
             perm = torch.randperm(n, generator=gen).to(device)
             for i in range(steps):
-                idx = perm[i * bs:(i + 1) * bs]
-                real, y_real = x_all[idx], y_all[idx]
-                z = torch.randn(bs, self.latent_dim, generator=gen).to(device)
-                y_fake = torch.multinomial(prior, bs, replacement=True, generator=gen).to(device)
-                if mode_seeking:  # pairs (i, i + half) share a label and differ in z
-                    y_fake[half:2 * half] = y_fake[:half]
-                fake = G(z, y_fake)
-                d_loss, stats = self.d_loss(D, real, y_real, fake.detach(), y_fake)
-                opt_d.zero_grad(set_to_none=True)
-                d_loss.backward()
-                probe = i % GRAD_NORM_EVERY == 0  # gradient norms are sampled: they cost a pass over all parameters
-                if probe:
-                    sums["d_grad_norm"] += grad_norm(D)
-                opt_d.step()
+                probe = diagnostics and i % GRAD_NORM_EVERY == 0  # gradient norms cost a pass over all parameters
+                for j in range(d_steps):
+                    idx = perm[(i * d_steps + j) * bs:(i * d_steps + j + 1) * bs]
+                    real, y_real = x_all[idx], y_all[idx]
+                    z, y_fake = draw(len(idx))
+                    if match_labels:
+                        y_fake = y_real.clone()
+                    if mode_seeking:  # pairs (i, i + half) share a label and differ in z
+                        y_fake[half:2 * half] = y_fake[:half]
+                    if j == d_steps - 1:
+                        fake = G(z, y_fake)  # kept for the generator step
+                        fake_d = fake.detach()
+                    else:
+                        with torch.no_grad():
+                            fake_d = G(z, y_fake)
+                    d_loss, stats = self.d_loss(D, real, y_real, fake_d, y_fake)
+                    opt_d.zero_grad(set_to_none=True)
+                    d_loss.backward()
+                    if probe and j == d_steps - 1:
+                        add("d_grad_norm", grad_norm(D))
+                    opt_d.step()
                 g_loss = self.g_loss(D, fake, y_fake)
                 if mode_seeking:  # Mao et al. 2019 (MSGAN): distinct z must give distinct images
                     d_img = (fake[:half] - fake[half:2 * half]).abs().flatten(1).mean(1)
@@ -111,53 +182,80 @@ class GANBase(BaseEstimator):
                 opt_g.zero_grad(set_to_none=True)
                 g_loss.backward()
                 if probe:
-                    sums["g_grad_norm"] += grad_norm(G)
-                    probes += 1
+                    add("g_grad_norm", grad_norm(G))
                 opt_g.step()
                 step += 1
                 dl, gl = float(d_loss.detach()), float(g_loss.detach())
                 if not (math.isfinite(dl) and math.isfinite(gl)):
-                    self.history_.append({"step": epoch, "d_loss": dl, "g_loss": gl})
+                    self.history_.append({"step": step, "epoch": epoch, "d_loss": dl, "g_loss": gl,
+                                          "seconds": time.perf_counter() - t0})
+                    self.state_["step"] = step
                     raise TrainingDivergedError(
                         f"{type(self).__name__} diverged at epoch {epoch}, step {step}: d_loss={dl}, g_loss={gl} - "
-                        "lower lr_d/lr_g, or use a gradient penalty (wgan-gp)"
+                        "lower lr_d/lr_g, or use a gradient penalty (wgan-gp)", step=step
                     )
                 if G_ema is not None:
-                    decay = min(self.ema_decay, (1.0 + step) / (10.0 + step))  # warm-up: early weights fade fast
+                    decay = min(ema_decay, (1.0 + step) / (10.0 + step))  # warm-up: early weights fade fast
                     with torch.no_grad():
                         for pe, pg in zip(G_ema.parameters(), G.parameters()):
                             pe.lerp_(pg, 1.0 - decay)
                         for be, bg in zip(G_ema.buffers(), G.buffers()):
                             be.copy_(bg)
-                for k, v in (("d_loss", dl), ("g_loss", gl),
-                             ("d_real", float(torch.sigmoid(stats["d_real"]).mean())),
-                             ("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))):
-                    sums[k] += v
+                add("d_loss", dl)
+                add("g_loss", gl)
+                if diagnostics:
+                    if self.wasserstein:
+                        add("wasserstein", float(stats["d_real"].mean() - stats["d_fake"].mean()))
+                    else:
+                        add("d_real", float(torch.sigmoid(stats["d_real"]).mean()))
+                        add("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))
+                if step % log_every == 0 or i == steps - 1:
+                    self.history_.append({"step": step, "epoch": epoch, **{k: sums[k] / counts[k] for k in sums},
+                                          "seconds": time.perf_counter() - t0})
+                    sums.clear(), counts.clear()
+                self.state_["step"] = step
+                if monitor is not None:
+                    monitor.on_step(self, step)
                 if callback is not None:
-                    callback({"phase_step": (epoch - first_epoch) * steps + i + 1, "phase_total": steps * self.epochs})
-            record = {"step": epoch, **{k: v / (probes if "grad_norm" in k else steps) for k, v in sums.items()},
-                      "seconds": time.perf_counter() - t0}
-            self.history_.append(record)
-        self.state_ = {"G": G, "D": D, "G_ema": G_ema, "opt_g": opt_g, "opt_d": opt_d, "rng": gen, "step": step}
-        self.generator_ = (G_ema if G_ema is not None else G).eval()
-        self.discriminator_ = D.eval()
-        self.rng_ = gen
-        return self
+                    callback({"phase_step": step - first_step, "phase_total": total})
+            if monitor is not None:
+                monitor.on_epoch(self, epoch, step)
+
+    # -- sampling ------------------------------------------------------------------------------
+    def sample_latent(self, z, y):
+        """uint8 images for latent codes ``z`` and labels ``y`` (tensors) from the current generator (the EMA
+        copy when there is one); usable mid-training (the networks' train/eval modes are restored)."""
+        import torch
+
+        G = self.state_["G_ema"] or self.state_["G"]
+        was_training = G.training
+        G.eval()
+        try:
+            with torch.no_grad():
+                return to_uint8_images(G(z.to(self.device_), y.to(self.device_)))
+        finally:
+            G.train(was_training)
 
     def sample(self, n: int, labels=None, batch_size: int = 1000) -> LabeledImages:
         import torch
 
         check_is_fitted(self, "generator_")
-        if labels is None:
+        if not self.conditional:
+            if labels is not None:
+                raise ConfigError(f"{type(self).__name__} is unconditional and cannot sample given labels - "
+                                  "wrap it in synthbench.generators.per_class.PerClass (synthbench run does this by default)")
+            draw = np.zeros(n, dtype=np.int64)  # ignored by unconditional networks
+        elif labels is None:
             seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.rng_))
-            labels = balanced_labels(n, self.num_classes_, np.random.default_rng(seed), self.prior_)
-        labels = np.asarray(labels, dtype=np.int64)
+            draw = balanced_labels(n, self.num_classes_, np.random.default_rng(seed), self.prior_)
+        else:
+            draw = np.asarray(labels, dtype=np.int64)
         out = np.empty((n, *self.image_shape_), dtype=np.uint8)
         with torch.no_grad():
             for i in range(0, n, batch_size):
-                y = torch.from_numpy(labels[i:i + batch_size]).to(self.device_)
+                y = torch.from_numpy(draw[i:i + batch_size]).to(self.device_)
                 out[i:i + len(y)] = to_uint8_images(self._generate(y))
-        return LabeledImages(out, labels, self.num_classes_)
+        return LabeledImages(out, draw if self.conditional else np.full(n, UNLABELED, dtype=np.int64), self.num_classes_)
 
     def _generate(self, y):
         """Images in [-1, 1] for labels ``y`` (variants may filter or re-draw here)."""

@@ -1,0 +1,137 @@
+"""``PerClass``: makes any unconditional generator usable for utility by training one model per class.
+
+An unconditional generator's samples carry no labels, so no classifier can be trained on them.
+``PerClass(estimator)`` clones ``estimator`` once per class of the training split, fits clone ``k`` on
+the rows of class ``k`` only, and samples class ``k`` from clone ``k``. Ten classes cost ten models:
+``fit_seconds_per_class_`` holds each model's training time (synthbench logs them under ``cost/``).
+
+When the estimator supports ``warm_start`` and ``epochs`` (every synthbench GAN does), the models are
+trained in rounds of one epoch each, so a training monitor sees the whole class-conditional generator
+improve round by round, and ``history_`` averages the models' training records.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from synthbench.data import LabeledImages, balanced_labels
+from synthbench.exceptions import ConfigError
+
+
+class PerClass(BaseEstimator):
+    conditional = True
+    modalities = ("image",)
+
+    def __init__(self, estimator=None, random_state=None):
+        self.estimator = estimator
+        self.random_state = random_state
+
+    # the attributes a training monitor reads, forwarded from the wrapped estimator
+    @property
+    def latent_dim(self):
+        return getattr(self.estimator, "latent_dim", None)
+
+    @property
+    def wasserstein(self):
+        return bool(getattr(self.estimator, "wasserstein", False))
+
+    def fit(self, train: LabeledImages, callback=None, monitor=None):
+        from synthbench.evaluate import derive_seed
+
+        if self.estimator is None:
+            raise ConfigError("PerClass needs an estimator, e.g. PerClass(DCGAN())")
+        counts = train.class_counts()
+        self.classes_ = [k for k in range(train.num_classes) if counts[k] > 0]
+        self.num_classes_ = train.num_classes
+        self.image_shape_ = train.image_shape
+        self.prior_ = counts / max(1, counts.sum())
+        seed = 0 if self.random_state is None else int(self.random_state)
+        subsets = {k: train.take(np.flatnonzero(train.labels == k)) for k in self.classes_}
+        self.models_ = {}
+        for k in self.classes_:
+            m = clone(self.estimator)
+            if "random_state" in m.get_params():
+                m.set_params(random_state=derive_seed(seed, f"per-class/{k}"))
+            self.models_[k] = m
+        params = self.estimator.get_params()
+        rounds_ok = "warm_start" in params and "epochs" in params
+        rounds = int(params["epochs"]) if rounds_ok else 1
+        if rounds_ok:
+            for m in self.models_.values():
+                m.set_params(warm_start=True, epochs=1)
+        self.fit_seconds_per_class_ = dict.fromkeys(self.classes_, 0.0)
+        self.history_ = []
+        done, lengths = 0, {}
+        try:
+            for r in range(1, rounds + 1):
+                lengths = {}
+                for k in self.classes_:
+                    m = self.models_[k]
+                    lengths[k] = len(getattr(m, "history_", []) or [])
+                    t0 = time.perf_counter()
+                    m.fit(subsets[k])
+                    self.fit_seconds_per_class_[k] += time.perf_counter() - t0
+                    if callback is not None:
+                        callback({"phase_step": (r - 1) * len(self.classes_) + self.classes_.index(k) + 1,
+                                  "phase_total": rounds * len(self.classes_)})
+                done = sum(int(getattr(m, "state_", {}).get("step", 0)) for m in self.models_.values())
+                self.history_.extend(self._round_history(lengths, done))
+                if monitor is not None:
+                    if r == 1:  # the first round tells how many generator steps the whole fit takes
+                        monitor.start(self, total_steps=done * rounds, first_step=0)
+                    monitor.on_epoch(self, r, done)
+        except BaseException:
+            self.history_.extend(self._round_history(lengths, done))
+            raise
+        return self
+
+    def _round_history(self, starts: dict, done: int) -> list[dict]:
+        """Average the models' records of one round, aligned by position; ``step`` counts all models' steps."""
+        per_model = [(getattr(self.models_[k], "history_", []) or [])[starts.get(k, 0):] for k in self.classes_]
+        per_model = [h for h in per_model if h]
+        if not per_model:
+            return []
+        length = min(len(h) for h in per_model)
+        prev = self.history_[-1]["step"] if self.history_ else 0
+        out = []
+        for j in range(length):
+            recs = [h[j] for h in per_model]
+            names = {n for r in recs for n, v in r.items() if isinstance(v, (int, float)) and n not in ("step", "epoch")}
+            rec = {n: float(np.mean([r[n] for r in recs if n in r])) for n in sorted(names)}
+            rec["seconds"] = float(sum(r.get("seconds", 0.0) for r in recs))
+            rec["step"] = int(round(prev + (done - prev) * (j + 1) / length))
+            rec["epoch"] = max(int(r.get("epoch", 0)) for r in recs)
+            out.append(rec)
+        return out
+
+    def sample_latent(self, z, y):
+        """uint8 images for latent codes ``z`` and labels ``y`` (tensors): row ``i`` from the model of class ``y[i]``."""
+        out = None
+        y_np = y.cpu().numpy()
+        for k in np.unique(y_np):
+            if int(k) not in self.models_:
+                raise ConfigError(f"class {int(k)} had no training rows, so PerClass has no model for it")
+            mask = y_np == k
+            imgs = self.models_[int(k)].sample_latent(z[mask], y[mask] * 0)
+            if out is None:
+                out = np.empty((len(y_np), *imgs.shape[1:]), dtype=np.uint8)
+            out[mask] = imgs
+        return out
+
+    def sample(self, n: int, labels=None) -> LabeledImages:
+        check_is_fitted(self, "models_")
+        if labels is None:
+            rng = np.random.default_rng(None if self.random_state is None else int(self.random_state) + 1)
+            labels = balanced_labels(n, self.num_classes_, rng, self.prior_)
+        labels = np.asarray(labels, dtype=np.int64)
+        out = np.empty((n, *self.image_shape_), dtype=np.uint8)
+        for k in np.unique(labels):
+            if int(k) not in self.models_:
+                raise ConfigError(f"class {int(k)} had no training rows, so PerClass cannot sample it")
+            idx = np.flatnonzero(labels == k)
+            out[idx] = self.models_[int(k)].sample(len(idx)).images
+        return LabeledImages(out, labels, self.num_classes_)
