@@ -63,11 +63,22 @@ def check_fit_returns_self(gen, train) -> None:
 
 
 def check_sample_kind(gen, train) -> None:
+    conditional = bool(getattr(gen, "conditional", True))
     for n in (1, 7, 2 * len(train) + 3):
-        validate_sample(gen.sample(n), n, None, train, _name(gen))
+        validate_sample(gen.sample(n), n, None, train, _name(gen), conditional=conditional)
 
 
 def check_sample_labels(gen, train) -> None:
+    """Conditional generators honour ``labels=``; unconditional ones refuse it with a clear error."""
+    if not getattr(gen, "conditional", True):
+        try:
+            gen.sample(3, labels=np.zeros(3, dtype=np.int64))
+        except Exception as exc:  # noqa: BLE001 - any clear error will do
+            if not str(exc):
+                raise ContractError(f"{_name(gen)} is unconditional: sample(labels=...) must fail with a message") from exc
+            return
+        raise ContractError(f"{_name(gen)} is unconditional (conditional = False) but sample(labels=...) did not refuse - "
+                            "raise an error, or set conditional = True and honour the labels")
     rng = np.random.default_rng(1)
     labels = rng.integers(0, train.num_classes, size=25).astype(np.int64)
     validate_sample(gen.sample(len(labels), labels=labels), len(labels), labels, train, _name(gen))

@@ -3,23 +3,67 @@ import math
 import numpy as np
 import pytest
 
-from synthbench.exceptions import TrainingDivergedError
+from synthbench import registry
+from synthbench.data import UNLABELED
+from synthbench.exceptions import ConfigError, TrainingDivergedError
 from synthbench.generators.cgan import CGAN
-from synthbench.testing import tiny_images
+from synthbench.generators.dcgan import DCGAN
+from synthbench.generators.per_class import PerClass
+from synthbench.generators.wgan_gp import WGANGP
+from synthbench.testing import check_generator, tiny_images
+
+SMALL = {"gan": {"hidden": 8}, "dcgan": {"width": 4}, "cgan": {"width": 4}, "acgan": {"width": 4}, "wgan-gp": {"width": 4, "d_steps": 2}}
 
 
-def test_cgan_history_has_diagnostics_per_epoch():
+def small(name, **kw):
+    return registry.generators.get(name)(epochs=1, batch_size=16, random_state=0, device="cpu", **{**SMALL[name], **kw})
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_every_variant_passes_the_contract(name):
+    gen = small(name)
+    if not gen.conditional:
+        gen = PerClass(gen, random_state=0)
+    assert check_generator(gen)
+
+
+@pytest.mark.parametrize("name", ["gan", "dcgan"])
+def test_unconditional_variants_sample_unlabelled_and_refuse_labels(name):
+    gen = small(name).fit(tiny_images())
+    assert check_generator(small(name))
+    out = gen.sample(5)
+    assert (out.labels == UNLABELED).all() and not out.labelled
+    with pytest.raises(ConfigError, match="unconditional.*PerClass"):
+        gen.sample(3, labels=[0, 1, 2])
+
+
+def test_history_records_diagnostics_at_generator_steps():
     gen = CGAN(epochs=2, width=4, batch_size=16, random_state=0, device="cpu").fit(tiny_images())
-    assert [h["step"] for h in gen.history_] == [1, 2]
+    steps = [h["step"] for h in gen.history_]
+    assert steps == sorted(steps) and steps[-1] == 2 * (48 // 16)
+    assert {h["epoch"] for h in gen.history_} == {1, 2}
     for h in gen.history_:
-        for k in ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"):
+        for k in ("d_loss", "g_loss", "d_real", "d_fake"):
             assert math.isfinite(h[k])
         assert 0.0 <= h["d_real"] <= 1.0 and 0.0 <= h["d_fake"] <= 1.0
+    assert any("g_grad_norm" in h and "d_grad_norm" in h for h in gen.history_)
+
+
+def test_diagnostics_off_keeps_only_losses():
+    gen = CGAN(epochs=1, width=4, batch_size=16, diagnostics=False, random_state=0, device="cpu").fit(tiny_images())
+    assert all(set(h) == {"step", "epoch", "d_loss", "g_loss", "seconds"} for h in gen.history_)
+
+
+def test_wgan_gp_logs_the_critic_estimate_and_runs_d_steps():
+    train = tiny_images()
+    gen = WGANGP(epochs=1, width=4, batch_size=8, d_steps=3, random_state=0, device="cpu").fit(train)
+    assert gen.history_[-1]["step"] == len(train) // (8 * 3)
+    assert all("wasserstein" in h and "d_real" not in h for h in gen.history_)
+    assert len(WGANGP(epochs=1, width=4, batch_size=8, conditional=False, random_state=0, device="cpu").fit(train).sample(4)) == 4
 
 
 def test_cgan_samples_requested_classes():
-    train = tiny_images()
-    gen = CGAN(epochs=1, width=4, batch_size=16, random_state=0, device="cpu").fit(train)
+    gen = CGAN(epochs=1, width=4, batch_size=16, random_state=0, device="cpu").fit(tiny_images())
     out = gen.sample(30, labels=np.arange(30) % 3)
     assert out.images.shape == (30, 1, 28, 28) and out.images.dtype == np.uint8
     assert np.array_equal(out.labels, np.arange(30) % 3)
@@ -31,11 +75,13 @@ class NaNGAN(CGAN):
 
 
 def test_divergence_stops_training_with_a_clear_error():
-    with pytest.raises(TrainingDivergedError, match="diverged at epoch 1, step 1.*lower lr_d/lr_g"):
-        NaNGAN(epochs=3, width=4, batch_size=16, random_state=0, device="cpu").fit(tiny_images())
+    gen = NaNGAN(epochs=3, width=4, batch_size=16, random_state=0, device="cpu")
+    with pytest.raises(TrainingDivergedError, match="diverged at epoch 1, step 1.*lower lr_d/lr_g") as info:
+        gen.fit(tiny_images())
+    assert info.value.step == 1 and math.isnan(gen.history_[-1]["g_loss"])
 
 
-@pytest.mark.parametrize("d_norm", ["batch", "spectral", "none"])
+@pytest.mark.parametrize("d_norm", ["batch", "spectral", "layer", "none"])
 def test_discriminator_norm_options(d_norm):
     gen = CGAN(epochs=1, width=4, batch_size=16, d_norm=d_norm, mode_seeking=1.0, random_state=0, device="cpu")
     assert len(gen.fit(tiny_images()).sample(5)) == 5
@@ -45,6 +91,19 @@ def test_warm_start_continues_training():
     train = tiny_images()
     a = CGAN(epochs=2, width=4, batch_size=16, random_state=0, device="cpu").fit(train)
     b = CGAN(epochs=1, width=4, batch_size=16, random_state=0, device="cpu", warm_start=True).fit(train).fit(train)
-    assert [h["step"] for h in b.history_] == [1, 2]
+    assert [h["step"] for h in b.history_] == [h["step"] for h in a.history_]
     assert np.allclose([h["d_loss"] for h in a.history_], [h["d_loss"] for h in b.history_])
     assert np.array_equal(a.sample(8, labels=np.arange(8) % 3).images, b.sample(8, labels=np.arange(8) % 3).images)
+
+
+def test_per_class_trains_one_model_per_class_in_rounds():
+    train = tiny_images()
+    gen = PerClass(DCGAN(epochs=2, width=4, batch_size=8), random_state=0).fit(train)
+    assert sorted(gen.models_) == [0, 1, 2] and set(gen.fit_seconds_per_class_) == {0, 1, 2}
+    assert all(m.state_["epoch"] == 2 for m in gen.models_.values())
+    assert gen.history_ and gen.history_[-1]["step"] == sum(m.state_["step"] for m in gen.models_.values())
+    out = gen.sample(9, labels=[2, 0, 1] * 3)
+    assert list(out.labels) == [2, 0, 1] * 3
+    with pytest.raises(ConfigError, match="class 2 had no training rows"):
+        PerClass(DCGAN(epochs=1, width=4, batch_size=8), random_state=0).fit(train.take(np.flatnonzero(train.labels < 2))).sample(
+            2, labels=[2, 2])

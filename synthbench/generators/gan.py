@@ -96,7 +96,7 @@ class GANBase(BaseEstimator):
             self.state_ = {"step": 0, "epoch": 0}
             G, D = G.to(device), D.to(device)
             ema_decay = self._hp("ema_decay", 0.0)
-            G_ema = copy.deepcopy(G).requires_grad_(False) if ema_decay else None
+            G_ema = copy.deepcopy(G).requires_grad_(False).eval() if ema_decay else None
             betas = (self.beta1, self._hp("beta2", 0.999))
             opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=betas)
             opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=betas)
@@ -106,10 +106,16 @@ class GANBase(BaseEstimator):
         self.rng_ = gen
         # dropout and other draws from torch's global RNG: seeded from this model's generator, global state restored
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
-            self._train(train, callback, monitor, resume)
+            if "global_rng" in self.state_:  # warm start: the stream continues where the last fit left it
+                torch.set_rng_state(self.state_["global_rng"])
+            else:
+                torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            try:
+                self._train(train, callback, monitor, resume)
+            finally:
+                self.state_["global_rng"] = torch.get_rng_state()
         G.eval(), D.eval()
-        self.generator_ = G_ema if G_ema is not None else G
+        self.generator_ = (G_ema if G_ema is not None else G).eval()
         self.discriminator_ = D
         return self
 

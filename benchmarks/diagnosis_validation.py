@@ -1,0 +1,138 @@
+"""Is the automatic GAN diagnosis right? Deliberately broken configurations against healthy ones.
+
+Each configuration is a generator plus hyperparameter overrides, fit at the task's quick budget (the
+stratified 10,000-image training subset) with the same training monitor and ``diagnose`` call that
+``synthbench run`` uses; it is scored against the failure mode that was injected:
+
+==================  ====================================================  ==========================
+name                what is broken                                        a correct diagnosis
+==================  ====================================================  ==========================
+healthy-cgan        nothing (cgan defaults)                               healthy
+healthy-acgan       nothing (acgan defaults)                              healthy
+lr-10x              both learning rates 10x too high (2e-3)               oscillating or diverged
+tiny-generator      generator far too small (width 2, latent 4)           discriminator_wins
+d-steps-10          10 discriminator steps per generator step             discriminator_wins
+class-dropped       class 0 removed from the training data                mode_collapse
+no-diversity-terms  mode-seeking term and minibatch-std feature removed   mode_collapse
+==================  ====================================================  ==========================
+
+Prints, per configuration, the detection rate (diagnosis in the expected set) or for healthy ones the
+false-alarm rate (any other label), and writes ``results/diagnosis_validation.{md,json}``.
+
+Usage: python benchmarks/diagnosis_validation.py [--seeds 10] [--configs a,b] [--out results/diagnosis_validation]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CONFIGS = {
+    "healthy-cgan": ("cgan", {}, {"healthy"}),
+    "healthy-acgan": ("acgan", {}, {"healthy"}),
+    "lr-10x": ("cgan", {"lr_g": 2e-3, "lr_d": 2e-3}, {"oscillating", "diverged"}),
+    "tiny-generator": ("cgan", {"width": 2, "latent_dim": 4}, {"discriminator_wins"}),
+    "d-steps-10": ("cgan", {"d_steps": 10}, {"discriminator_wins"}),
+    "class-dropped": ("cgan", {"__drop_class__": 0}, {"mode_collapse"}),
+    "no-diversity-terms": ("cgan", {"mode_seeking": 0.0, "minibatch_std": False}, {"mode_collapse"}),
+}
+
+
+def run_one(name: str, seed: int, task: str = "mnist", budget: str = "quick", data=None) -> dict:
+    from synthbench.config import resolve
+    from synthbench.diagnostics import TrainingMonitor, diagnose
+    from synthbench.evaluate import derive_seed
+    from synthbench.exceptions import TrainingDivergedError
+    from synthbench.loaders import load_task_data
+
+    generator, overrides, expected = CONFIGS[name]
+    overrides = dict(overrides)
+    drop = overrides.pop("__drop_class__", None)
+    cfg = resolve(task, generator, budget, seed, "cpu", overrides)
+    data = data or load_task_data(cfg.task, budget)
+    train = data.train if drop is None else data.train.take(np.flatnonzero(data.train.labels != drop))
+    gen = cfg.build_generator()
+    monitor = TrainingMonitor(cfg.task.metrics.feature_extractor, data.validation, seed=derive_seed(seed, "probe"))
+    t0 = time.perf_counter()
+    diverged = None
+    try:
+        gen.fit(train, monitor=monitor)
+        monitor.finish(gen, gen.history_[-1]["step"])
+    except TrainingDivergedError as exc:
+        diverged = str(exc)
+    seconds = time.perf_counter() - t0
+    diag = diagnose(gen.history_, monitor.probes, diverged=diverged, wasserstein=bool(getattr(gen, "wasserstein", False)))
+    final = monitor.probes[-1] if monitor.probes else {}
+    return {"config": name, "seed": seed, "label": diag.label, "correct": diag.label in expected,
+            "expected": sorted(expected), "fit_seconds": round(seconds, 1),
+            "final_probe": {k: v for k, v in final.items() if k in ("fid", "label_accuracy", "class_coverage", "diversity",
+                                                                    "diversity_min", "missing_classes")},
+            "evidence": [list(e) for e in diag.evidence]}
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    out = []
+    for name in CONFIGS:
+        rs = [r for r in rows if r["config"] == name]
+        if not rs:
+            continue
+        healthy = CONFIGS[name][2] == {"healthy"}
+        labels = {}
+        for r in rs:
+            labels[r["label"]] = labels.get(r["label"], 0) + 1
+        hits = sum(r["correct"] for r in rs)
+        out.append({"config": name, "runs": len(rs), "kind": "healthy" if healthy else "broken",
+                    "rate": f"{len(rs) - hits}/{len(rs)} false alarms" if healthy else f"{hits}/{len(rs)} detected",
+                    "labels": labels, "mean_fit_seconds": round(float(np.mean([r["fit_seconds"] for r in rs])), 1)})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--task", default="mnist")
+    ap.add_argument("--out", default=str(ROOT / "results" / "diagnosis_validation"))
+    args = ap.parse_args()
+
+    from synthbench.loaders import load_task_data
+    from synthbench.tasks import load_task
+
+    data = load_task_data(load_task(args.task), "quick")
+    names = [c.strip() for c in args.configs.split(",") if c.strip()]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = []
+    t_all = time.perf_counter()
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for name in names:
+            r = run_one(name, seed, args.task, data=data)
+            rows.append(r)
+            print(f"{name:20s} seed {seed}: {r['label']:18s} {'ok' if r['correct'] else 'WRONG'}  ({r['fit_seconds']} s) "
+                  f"{r['final_probe']}", flush=True)
+            summary = summarise(rows)
+            command = (f"python benchmarks/diagnosis_validation.py --seeds {args.seeds} --first-seed {args.first_seed} "
+                       f"--configs {','.join(names)} --task {args.task}")
+            out.with_suffix(".json").write_text(json.dumps({"command": command, "machine": "2 CPU cores, no GPU",
+                                                            "summary": summary, "runs": rows}, indent=2) + "\n")
+            lines = [f"# Diagnosis validation ({args.task}, quick budget)", "", f"Command: `{command}`", "",
+                     f"Machine: 2 CPU cores, no GPU. Runs so far: {len(rows)}; wall time {time.perf_counter() - t_all:.0f} s.", "",
+                     "| configuration | runs | result | diagnoses | mean fit s |", "|---|---|---|---|---|"]
+            lines += [f"| {s['config']} | {s['runs']} | {s['rate']} | "
+                      + ", ".join(f"{k} x{v}" for k, v in sorted(s['labels'].items())) + f" | {s['mean_fit_seconds']} |"
+                      for s in summary]
+            out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print()
+    for s in summarise(rows):
+        print(f"{s['config']:20s} {s['rate']:22s} {s['labels']}")
+
+
+if __name__ == "__main__":
+    main()

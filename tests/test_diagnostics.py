@@ -1,0 +1,106 @@
+"""The diagnosis rules on hand-made signals (each rule fires on its failure and not on a healthy run),
+and the training monitor on a real (tiny) fit."""
+
+import numpy as np
+import pytest
+
+from synthbench.diagnostics import REMEDIES, THRESHOLDS, TrainingMonitor, diagnose
+from synthbench.generators.cgan import CGAN
+from synthbench.generators.dcgan import DCGAN
+from synthbench.generators.per_class import PerClass
+
+
+def history(n=40, d_real=0.6, d_fake=0.4, g_loss=1.0, noise=0.05, seed=0):
+    rng = np.random.default_rng(seed)
+    return [{"step": 10 * (i + 1), "d_real": d_real + noise * rng.standard_normal(), "d_fake": d_fake + noise * rng.standard_normal(),
+             "g_loss": g_loss + noise * rng.standard_normal(), "d_loss": 1.2} for i in range(n)]
+
+
+def probes(fids, diversity=0.9, label_accuracy=0.95, missing=()):
+    return [{"step": 80 * (i + 1), "fid": f, "diversity": diversity, "diversity_min": diversity, "label_accuracy": label_accuracy,
+             "class_coverage": 1.0 - len(missing) / 10, "missing_classes": list(missing)} for i, f in enumerate(fids)]
+
+
+HEALTHY_FIDS = [400, 200, 120, 100, 95]
+
+
+def test_healthy_run_is_healthy():
+    d = diagnose(history(), probes(HEALTHY_FIDS))
+    assert d.label == "healthy" and not d.evidence and not d.remedies
+
+
+def test_missing_class_is_mode_collapse_with_evidence():
+    d = diagnose(history(), probes(HEALTHY_FIDS, missing=(3,)))
+    assert d.label == "mode_collapse"
+    assert "classes [3]" in d.evidence[0][1] and d.evidence[0][2] == 80
+    assert any("every class is present" in r for r in d.remedies)
+
+
+def test_low_within_class_diversity_is_mode_collapse_even_with_good_losses():
+    d = diagnose(history(), probes(HEALTHY_FIDS, diversity=THRESHOLDS["collapsed_diversity"] - 0.1))
+    assert d.label == "mode_collapse" and d.evidence[0][0] == "probe/diversity"
+
+
+def test_discriminator_wins():
+    d = diagnose(history(d_real=0.97, d_fake=0.02, noise=0.005), probes(HEALTHY_FIDS))
+    assert d.label == "discriminator_wins" and d.evidence[0][2] is not None
+
+
+def test_oscillating_from_fid_rebound():
+    d = diagnose(history(), probes([400, 150, 100, 300, 120]))
+    assert d.label == "oscillating" and d.evidence[0][2] == 320
+
+
+def test_not_converged_when_quality_still_falls_fast():
+    d = diagnose(history(), probes([900, 700, 500, 300]))
+    assert d.label == "not_converged"
+
+
+def test_diverged_wins_over_everything():
+    d = diagnose(history(), probes(HEALTHY_FIDS, missing=(1,)), diverged="d_loss=nan at step 7")
+    assert d.label == "diverged" and "d_loss=nan" in d.summary and d.remedies == REMEDIES["diverged"]
+
+
+def test_markdown_names_label_evidence_and_remedies():
+    md = diagnose(history(), probes(HEALTHY_FIDS, missing=(3,))).to_markdown("cgan on mnist")
+    assert md.startswith("# Diagnosis: `mode_collapse` - cgan on mnist")
+    assert "## Evidence" in md and "## What to try" in md and "probe/class_coverage" in md
+
+
+@pytest.fixture(scope="module")
+def mnist_validation():
+    from synthbench.loaders import load_task_data
+    from synthbench.tasks import load_task
+
+    return load_task_data(load_task("mnist"), "quick").validation
+
+
+def test_monitor_probes_and_grids_on_a_real_fit(mnist_validation):
+    train = mnist_validation.take(np.arange(600))
+    logged, images = [], []
+    mon = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=3, probe_samples=200, seed=0,
+                          log_metrics=lambda m, step: logged.append((step, m)), log_image=lambda img, key, step: images.append((key, step, img.shape)))
+    gen = CGAN(epochs=2, width=8, batch_size=32, random_state=0, device="cpu").fit(train, monitor=mon)
+    final = mon.finish(gen, gen.history_[-1]["step"])
+    assert [p["step"] for p in mon.probes] == [12, 24, 36]
+    assert final["step"] == 36 and np.isfinite(final["fid"]) and final["fid"] > final["reference_fid"] > 0
+    assert 0 <= final["label_accuracy"] <= 1 and len(final["per_class_label_accuracy"]) == 10
+    assert {k for _, m in logged for k in m} >= {"probe/fid", "probe/diversity", "probe/class_coverage", "probe/label_accuracy"}
+    assert sorted(images) == [("training/fixed_noise", 1, (302, 302)), ("training/fixed_noise", 2, (302, 302)),
+                              ("training/interpolation", 1, (302, 302)), ("training/interpolation", 2, (302, 302))]
+    # the same seed gives the same probes
+    mon2 = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=3, probe_samples=200, seed=0)
+    CGAN(epochs=2, width=8, batch_size=32, random_state=0, device="cpu").fit(train, monitor=mon2)
+    assert [p["fid"] for p in mon2.probes] == [p["fid"] for p in mon.probes[:2]]
+
+
+def test_monitor_reads_an_unconditional_generator_through_per_class(mnist_validation):
+    train = mnist_validation.take(np.arange(500))
+    mon = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=2, probe_samples=200, seed=0)
+    gen = PerClass(DCGAN(epochs=2, width=4, batch_size=16), random_state=0).fit(train, monitor=mon)
+    assert len(mon.probes) >= 1 and "label_accuracy" in mon.probes[-1]
+    raw = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=2, probe_samples=200, seed=0)
+    plain = DCGAN(epochs=1, width=4, batch_size=16, random_state=0).fit(train, monitor=raw)
+    p = raw.finish(plain, plain.history_[-1]["step"])
+    assert "label_accuracy" not in p and len(p["class_share"]) == 10 and 0 <= p["class_coverage"] <= 1
+    assert gen.sample(4, labels=[0, 1, 2, 3]).labelled
