@@ -73,6 +73,8 @@ def run_one(name: str, seed: int, task: str = "mnist", budget: str = "quick", da
             "expected": sorted(expected), "fit_seconds": round(seconds, 1),
             "final_probe": {k: v for k, v in final.items() if k in ("fid", "label_accuracy", "class_coverage", "diversity",
                                                                     "diversity_min", "missing_classes")},
+            "fid_by_probe": [round(p["fid"], 1) for p in monitor.probes],
+            "signals": {k: round(v, 4) for k, v in diag.signals.items() if k.startswith("train/")},
             "evidence": [list(e) for e in diag.evidence]}
 
 

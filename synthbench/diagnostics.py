@@ -39,10 +39,12 @@ THRESHOLDS = {
     "missing_label_accuracy": 0.25,    # ...and missing when < this share does, while the median class is fine
     "fine_label_accuracy": 0.6,
     "missing_share_of_fair": 0.25,     # unconditional: a class is missing below 1/4 of its fair share
-    "collapsed_diversity": 0.55,       # within-class diversity below this (vs real) = collapse
-    "collapsed_diversity_min": 0.35,   # ...or one class this much less varied than real
+    "recognisable_label_accuracy": 0.5,  # conditional: collapse is judged once images are mostly of their class
+    "collapsed_diversity": 0.4,        # within-class diversity below this (vs real) = collapse
+    "collapsed_diversity_min": 0.25,   # ...or one class this much less varied than real
     "d_wins_real": 0.85,               # last quarter of training: mean D(x) above this...
-    "d_wins_fake": 0.15,               # ...and mean D(G(z)) below this
+    "d_wins_fake": 0.15,               # ...and mean D(G(z)) below this...
+    "stalled_fid": 0.7,                # ...while the probe FID fell by less than 30% over the second half
     "oscillation_rebound": 1.5,        # a later probe's FID above this multiple of the best earlier one
     "oscillation_loss_cv": 0.6,        # or G loss's coefficient of variation over the second half above this
     "still_improving": 0.75,           # last probe FID below this multiple of the previous probe's
@@ -297,7 +299,7 @@ def _first_step(history, name, cond) -> int | None:
 
 def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = None, wasserstein: bool = False) -> Diagnosis:
     """One label for a GAN run from its step records and probes (rules in this order: diverged,
-    mode_collapse, discriminator_wins, oscillating, not_converged, healthy)."""
+    discriminator_wins, mode_collapse, oscillating, not_converged, healthy)."""
     T = THRESHOLDS
     final = probes[-1] if probes else {}
     signals = {f"probe/{k}": v for k, v in final.items() if isinstance(v, (int, float)) and k != "step"}
@@ -313,6 +315,28 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
         return result("diverged", f"Training diverged: {diverged}",
                       [("train/d_loss, train/g_loss", "became NaN or infinite", history[-1]["step"] if history else None)])
 
+    fids = [(p["step"], p["fid"]) for p in probes if math.isfinite(p.get("fid", float("nan")))]
+    stalled = len(fids) >= 2 and fids[-1][1] >= T["stalled_fid"] * fids[(len(fids) - 1) // 2][1]
+    if not wasserstein:
+        d_real, d_fake = _tail(history, "d_real", 0.25), _tail(history, "d_fake", 0.25)
+        if len(d_real) and np.mean(d_real) > T["d_wins_real"] and np.mean(d_fake) < T["d_wins_fake"] and stalled:
+            first = _first_step(history, "d_fake", lambda v: v < T["d_wins_fake"])
+            mid = fids[(len(fids) - 1) // 2]
+            return result("discriminator_wins", "The discriminator separates real from generated images almost "
+                          "perfectly, and the generator has stopped improving: its gradients carry little signal.",
+                          [("train/d_real", f"mean D(x) {np.mean(d_real):.3f} over the last quarter", first),
+                           ("train/d_fake", f"mean D(G(z)) {np.mean(d_fake):.3f} over the last quarter", first),
+                           ("probe/fid", f"{mid[1]:.1f} at step {mid[0]} -> {fids[-1][1]:.1f} at the end", mid[0])])
+    else:
+        w = _tail(history, "wasserstein", 1.0)
+        if len(w) >= 8 and stalled:
+            half = len(w) // 2
+            early, late = np.mean(w[half // 2:half]), np.mean(w[-max(1, half // 2):])
+            if late > 2.0 * max(early, 1e-8) and late > 1.0:
+                return result("discriminator_wins", "The critic's Wasserstein estimate grew through training while "
+                              "sample quality stalled: the critic pulls away from the generator.",
+                              [("train/wasserstein", f"{early:.3g} mid-run -> {late:.3g} at the end", None)])
+
     # mode collapse: judged from what was generated
     ev = []
     if final.get("missing_classes"):
@@ -320,7 +344,8 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
         first = next((p["step"] for p in probes if set(miss) <= set(p.get("missing_classes", []))), final["step"])
         ev.append(("probe/class_coverage", f"classes {miss} are not produced (coverage {final['class_coverage']:.2f})", first))
     div = final.get("diversity", float("nan"))
-    if div < T["collapsed_diversity"] or final.get("diversity_min", 1.0) < T["collapsed_diversity_min"]:
+    recognisable = final.get("label_accuracy", 1.0) >= T["recognisable_label_accuracy"]
+    if recognisable and (div < T["collapsed_diversity"] or final.get("diversity_min", 1.0) < T["collapsed_diversity_min"]):
         first = next((p["step"] for p in probes if p.get("diversity", 1) < T["collapsed_diversity"]
                       or p.get("diversity_min", 1) < T["collapsed_diversity_min"]), final["step"])
         ev.append(("probe/diversity", f"within-class diversity {div:.2f} of real (least varied class "
@@ -329,25 +354,6 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
         return result("mode_collapse", "The generator covers only part of the data: some classes are missing or "
                       "its images of a class are far less varied than real ones.", ev)
 
-    if not wasserstein:
-        d_real, d_fake = _tail(history, "d_real", 0.25), _tail(history, "d_fake", 0.25)
-        if len(d_real) and np.mean(d_real) > T["d_wins_real"] and np.mean(d_fake) < T["d_wins_fake"]:
-            first = _first_step(history, "d_fake", lambda v: v < T["d_wins_fake"])
-            return result("discriminator_wins", "The discriminator separates real from generated images almost "
-                          "perfectly, so the generator's gradients carry little signal.",
-                          [("train/d_real", f"mean D(x) {np.mean(d_real):.3f} over the last quarter", first),
-                           ("train/d_fake", f"mean D(G(z)) {np.mean(d_fake):.3f} over the last quarter", first)])
-    else:
-        w = _tail(history, "wasserstein", 1.0)
-        if len(w) >= 8:
-            half = len(w) // 2
-            early, late = np.mean(w[half // 2:half]), np.mean(w[-max(1, half // 2):])
-            if late > 2.0 * max(early, 1e-8) and late > 1.0:
-                return result("discriminator_wins", "The critic's Wasserstein estimate grew through training: the "
-                              "critic pulls away from the generator.",
-                              [("train/wasserstein", f"{early:.3g} mid-run -> {late:.3g} at the end", None)])
-
-    fids = [(p["step"], p["fid"]) for p in probes if math.isfinite(p.get("fid", float("nan")))]
     if len(fids) >= 3:
         best_so_far = fids[0][1]
         for st, f in fids[1:]:

@@ -46,6 +46,17 @@ def test_discriminator_wins():
     assert d.label == "discriminator_wins" and d.evidence[0][2] is not None
 
 
+def test_confident_discriminator_while_the_generator_still_improves_is_not_a_win():
+    d = diagnose(history(d_real=0.97, d_fake=0.02, noise=0.005), probes([4000, 3000, 2000, 1200, 700]))
+    assert d.label == "not_converged"
+
+
+def test_unrecognisable_images_are_not_called_mode_collapse():
+    # blobs are trivially "not varied"; until images look like their class that is not the failure to report
+    d = diagnose(history(), probes([5000, 4000, 3000, 2000, 1400], diversity=0.1, label_accuracy=0.12))
+    assert d.label == "not_converged" and any("label_accuracy" in e[0] for e in d.evidence)
+
+
 def test_oscillating_from_fid_rebound():
     d = diagnose(history(), probes([400, 150, 100, 300, 120]))
     assert d.label == "oscillating" and d.evidence[0][2] == 320
