@@ -19,7 +19,7 @@ from torch.utils.data import Dataset
 
 from synthbench.downstream.cnn import build_cnn  # the same network definitions
 from synthbench.extractors import ensure_registered
-from synthbench.generators.cgan import build_cgan_networks
+from synthbench.generators.networks import conv_networks
 
 t_start = time.perf_counter()
 gp, mp, n_fid = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
@@ -44,7 +44,8 @@ x_tr, y_tr, x_va, y_va = x_all[tr_i], y_all[tr_i], x_all[val_i], y_all[val_i]
 to_f = lambda a: torch.from_numpy(a).float().div(127.5).sub(1)
 
 # -- cgan ---------------------------------------------------------------------------------------
-G, D = build_cgan_networks((1, 28, 28), 10, gp["latent_dim"], gp["width"], gp["minibatch_std"], gp["cond_bn"], gp["d_norm"])
+G, D = conv_networks((1, 28, 28), 10, gp["latent_dim"], gp["width"], conditioning="projection", aux_classifier=gp["aux_weight"] > 0,
+                     minibatch_std=gp["minibatch_std"], d_norm=gp["d_norm"], cond_bn=gp["cond_bn"])
 G_ema = copy.deepcopy(G).requires_grad_(False)
 og = torch.optim.Adam(G.parameters(), gp["lr_g"], betas=(gp["beta1"], 0.999))
 od = torch.optim.Adam(D.parameters(), gp["lr_d"], betas=(gp["beta1"], 0.999))

@@ -9,7 +9,7 @@ name                what is broken                                        a corr
 ==================  ====================================================  ==========================
 healthy-cgan        nothing (cgan defaults)                               healthy
 healthy-acgan       nothing (acgan defaults)                              healthy
-lr-10x              both learning rates 10x too high (2e-3)               oscillating or diverged
+lr-10x              both learning rates 10x the default (1e-2)             oscillating or diverged
 tiny-generator      generator far too small (width 2, latent 4)           discriminator_wins
 d-steps-10          10 discriminator steps per generator step             discriminator_wins
 class-dropped       class 0 removed from the training data                mode_collapse
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = {
     "healthy-cgan": ("cgan", {}, {"healthy"}),
     "healthy-acgan": ("acgan", {}, {"healthy"}),
-    "lr-10x": ("cgan", {"lr_g": 2e-3, "lr_d": 2e-3}, {"oscillating", "diverged"}),
+    "lr-10x": ("cgan", {"lr_g": 1e-2, "lr_d": 1e-2}, {"oscillating", "diverged"}),
     "tiny-generator": ("cgan", {"width": 2, "latent_dim": 4}, {"discriminator_wins"}),
     "d-steps-10": ("cgan", {"d_steps": 10}, {"discriminator_wins"}),
     "class-dropped": ("cgan", {"__drop_class__": 0}, {"mode_collapse"}),

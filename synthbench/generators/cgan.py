@@ -10,7 +10,9 @@ auxiliary-classifier term on real images for D and on generated ones for G (Oden
 exponential moving average of the generator weights (``ema_decay``; Yazici et al. 2019).
 
 Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels of both
-networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017), ``beta1``,
+networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017; 1e-3, five times the
+DCGAN paper's 2e-4: with EMA sampling it reaches 0.94 TSTR after one MNIST epoch instead of 0.82, see
+``results/cgan_mnist_tstr_curve_lr1e-3.json``), ``beta1``,
 ``d_steps`` (discriminator steps per generator step), ``label_smoothing`` (one-sided, Salimans et al.
 2016), ``aux_weight``, ``minibatch_std`` (a minibatch standard-deviation feature in D; Karras et al. 2018),
 ``cond_bn`` (class-conditional batch norm in G; False: plain batch norm), ``d_norm`` (``batch``,
@@ -35,7 +37,7 @@ class CGAN(GANBase):
         "full": {"epochs": 30},
     }
 
-    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5, d_steps=1,
+    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=1e-3, lr_d=1e-3, beta1=0.5, d_steps=1,
                  label_smoothing=0.0, aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
                  ema_decay=0.999, filter_samples=True, diagnostics=True, warm_start=False, random_state=None, device="auto"):
         self.epochs = epochs
