@@ -8,13 +8,17 @@ stratified 10,000-image training subset) with the same training monitor and ``di
 name                what is broken                                        a correct diagnosis
 ==================  ====================================================  ==========================
 healthy-cgan        nothing (cgan defaults)                               healthy
-healthy-acgan       nothing (acgan defaults)                              healthy
-lr-10x              both learning rates 10x the default (1e-2)             oscillating or diverged
+lr-100x             both learning rates 100x the default (1e-1)            oscillating, diverged or
+                                                                          mode_collapse (the failures
+                                                                          a too-high rate causes)
 tiny-generator      generator far too small (width 2, latent 4)           discriminator_wins
 d-steps-10          10 discriminator steps per generator step             discriminator_wins
 class-dropped       class 0 removed from the training data                mode_collapse
 no-diversity-terms  mode-seeking term and minibatch-std feature removed   mode_collapse
 ==================  ====================================================  ==========================
+
+A learning rate 10x the default (1e-2) is not in the set: for this cgan it is no failure at the quick
+budget (probe FID 105 against 323 at the default, seed 100), so no diagnosis should flag it.
 
 Prints, per configuration, the detection rate (diagnosis in the expected set) or for healthy ones the
 false-alarm rate (any other label), and writes ``results/diagnosis_validation.{md,json}``.
@@ -35,8 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CONFIGS = {
     "healthy-cgan": ("cgan", {}, {"healthy"}),
-    "healthy-acgan": ("acgan", {}, {"healthy"}),
-    "lr-10x": ("cgan", {"lr_g": 1e-2, "lr_d": 1e-2}, {"oscillating", "diverged"}),
+    "lr-100x": ("cgan", {"lr_g": 1e-1, "lr_d": 1e-1}, {"oscillating", "diverged", "mode_collapse"}),
     "tiny-generator": ("cgan", {"width": 2, "latent_dim": 4}, {"discriminator_wins"}),
     "d-steps-10": ("cgan", {"d_steps": 10}, {"discriminator_wins"}),
     "class-dropped": ("cgan", {"__drop_class__": 0}, {"mode_collapse"}),
