@@ -194,12 +194,12 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         mlflow.set_tag(keys.TAG_CONDITIONING, cfg.conditioning)
         monitor = _training_monitor(cfg, generator, data, not_applicable)
         diag = None
-        fit_kw = {k: v for k, v in (("callback", None), ("monitor", monitor))
-                  if k in inspect.signature(generator.fit).parameters and (k == "callback" or v is not None)}
+        accepts = inspect.signature(generator.fit).parameters
         with reporter.phase(f"fit {cfg.generator}" + (" (one model per class)" if cfg.conditioning == "per-class" else "")) as update:
             t0 = time.perf_counter()
-            if "callback" in fit_kw:
-                fit_kw["callback"] = update
+            fit_kw = {"callback": update} if "callback" in accepts else {}
+            if monitor is not None:
+                fit_kw["monitor"] = monitor
             try:
                 generator.fit(data.train, **fit_kw)
             except TrainingDivergedError as exc:
@@ -254,7 +254,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
             train_set = regime_training_set(regime, data.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
                                             derive_seed(cfg.seed, f"mixed/{regime}"))
             params_r = {**cfg.model_params, "random_state": derive_seed(cfg.seed, f"downstream/{regime}")}
-            with reporter.phase(f"downstream {cfg.model} [{regime}]") as update:
+            with reporter.phase(f"downstream {cfg.model} ({regime})") as update:
                 res = evaluate_regime(cfg.model_cls, params_r, regime, train_set, data.validation, data.test, update)
             metrics.update(res.metrics)
             mlflow.log_metrics(res.metrics)

@@ -1,0 +1,91 @@
+"""Leaderboard of generators on image tasks: each cell is one ordinary ``synthbench run``.
+
+For every task x generator it runs ``synthbench.run`` (MLflow store ``--tracking-uri``, default the same
+as ``synthbench run``: ./mlflow.db), then writes one row: TSTR accuracy, TSTR/TRTR, FID/KID/precision/recall (with
+the real-vs-real reference), fit seconds, peak memory, the diagnosis tag and the run id. A failed cell
+is recorded with its reason and the board carries on; finished cells found in the JSON are skipped, so
+an interrupted board resumes where it stopped.
+
+Usage: python benchmarks/leaderboard.py [--tasks mnist,fashion-mnist] [--generators gan,dcgan,...]
+                                         [--budget standard] [--seed 0] [--data-dir DIR] [--out results/leaderboard_standard]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATORS = ("gan", "dcgan", "cgan", "acgan", "wgan-gp", "real", "pca-gmm")
+COLUMNS = (("TSTR acc", "utility/synthetic/accuracy"), ("TRTR acc", "utility/real/accuracy"),
+           ("TSTR/TRTR", "utility/tstr_over_trtr"), ("FID", "fidelity/fid"), ("KID", "fidelity/kid"),
+           ("precision", "fidelity/precision"), ("recall", "fidelity/recall"), ("fit s", "cost/fit_seconds"),
+           ("total s", "cost/total_seconds"), ("peak MiB", "cost/peak_rss_mb"))
+
+
+def write(out: Path, rows: list[dict], command: str) -> None:
+    out.with_suffix(".json").write_text(json.dumps({"command": command, "machine": "2 CPU cores, no GPU", "rows": rows}, indent=2) + "\n")
+    lines = ["# Leaderboard", "", f"Command: `{command}`", "", "Machine: 2 CPU cores, no GPU. One run per cell (seed in the table); "
+             "FID/KID/PR against the real test split in the task's LeNet feature space, real-vs-real reference in brackets.", ""]
+    for task in dict.fromkeys(r["task"] for r in rows):
+        lines += [f"## {task}", "", "| generator | " + " | ".join(c for c, _ in COLUMNS) + " | diagnosis | run |",
+                  "|---|" + "---|" * (len(COLUMNS) + 2)]
+        for r in (r for r in rows if r["task"] == task):
+            if r["status"] != "FINISHED":
+                lines.append(f"| {r['generator']} | " + " | ".join("-" for _ in COLUMNS) + f" | FAILED: {r.get('error', '')[:80]} | {r.get('run_id', '')} |")
+                continue
+            m = r["metrics"]
+            cells = []
+            for _, key in COLUMNS:
+                v = m.get(key)
+                ref = m.get(key.replace("fidelity/", "fidelity/reference/", 1)) if key.startswith("fidelity/") else None
+                cells.append("n/a" if v is None else (f"{v:.4f}" if abs(v) < 100 else f"{v:.0f}") + (f" ({ref:.3g})" if ref is not None else ""))
+            lines.append(f"| {r['generator']} | " + " | ".join(cells) + f" | {r.get('diagnosis') or 'n/a'} | `{r['run_id'][:8]}` |")
+        lines.append("")
+    out.with_suffix(".md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", default="mnist,fashion-mnist")
+    ap.add_argument("--generators", default=",".join(GENERATORS))
+    ap.add_argument("--budget", default="standard")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--tracking-uri", default=None)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+
+    from synthbench.runner import run
+
+    out = Path(args.out or ROOT / "results" / f"leaderboard_{args.budget}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    uri = args.tracking_uri  # None: synthbench's default store (./mlflow.db), as `synthbench run` uses
+    command = f"python benchmarks/leaderboard.py --tasks {args.tasks} --generators {args.generators} --budget {args.budget} --seed {args.seed}"
+    rows = json.loads(out.with_suffix(".json").read_text())["rows"] if out.with_suffix(".json").is_file() else []
+    done = {(r["task"], r["generator"]) for r in rows if r["status"] == "FINISHED"}
+    rows = [r for r in rows if (r["task"], r["generator"]) in done]
+    for task in args.tasks.split(","):
+        for gen in args.generators.split(","):
+            if (task, gen) in done:
+                continue
+            t0 = time.perf_counter()
+            try:
+                res = run(task=task, generator=gen, budget=args.budget, seed=args.seed, data_dir=args.data_dir, tracking_uri=uri,
+                          experiment="leaderboard", save_synthetic=False, system_metrics=False)
+                row = {"task": task, "generator": gen, "seed": args.seed, "status": res.status, "run_id": res.run_id,
+                       "diagnosis": res.diagnosis, "metrics": res.metrics, "not_applicable": res.not_applicable}
+            except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the board goes on
+                row = {"task": task, "generator": gen, "seed": args.seed, "status": "FAILED",
+                       "run_id": getattr(exc, "synthbench_run_id", ""), "error": f"{type(exc).__name__}: {exc}"}
+            rows.append(row)
+            print(f"{task:14s} {gen:8s} {row['status']:8s} {time.perf_counter() - t0:6.0f} s  "
+                  f"TSTR {row.get('metrics', {}).get('utility/synthetic/accuracy', float('nan')):.4f}  "
+                  f"diagnosis {row.get('diagnosis')}", flush=True)
+            write(out, rows, command)
+
+
+if __name__ == "__main__":
+    main()
