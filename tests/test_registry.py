@@ -18,7 +18,7 @@ def test_unknown_generator_did_you_mean():
         registry.generators.get("cgna")
     msg = str(err.value)
     assert msg.startswith("unknown generator 'cgna' - did you mean 'cgan'?")
-    assert "available: cgan" in msg and "real" in msg
+    assert "available: acgan, cgan" in msg and "real" in msg
 
 
 def test_register_refuses_duplicates_bad_names_and_non_generators():

@@ -65,3 +65,15 @@ def test_bad_toml(tmp_path):
     p.write_text("name = ")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_task_file(p)
+
+
+def test_every_shipped_task_parses_and_has_its_verified_extractor():
+    from synthbench.extractors import load_card, verified_weights
+    from synthbench.tasks import available_tasks, load_task_file
+
+    tasks = available_tasks()
+    assert {"mnist", "fashion-mnist"} <= set(tasks)
+    for name, path in tasks.items():
+        task = load_task_file(path)
+        card = load_card(task.metrics.feature_extractor)
+        assert card["dataset"] == task.data.dataset and verified_weights(card["name"]).is_file()
