@@ -87,7 +87,7 @@ def _training_monitor(cfg, generator, data, not_applicable: dict):
     params = generator.get_params()
     inner = params.get("estimator") or generator
     why = None
-    if not hasattr(generator, "sample_latent") or "monitor" not in inspect.signature(generator.fit).parameters:
+    if not hasattr(inner, "sample_latent") or "monitor" not in inspect.signature(generator.fit).parameters:
         why = f"generator '{cfg.generator}' is not trained adversarially (no GAN training signals to read)"
     elif not inner.get_params().get("diagnostics", True):
         why = "diagnostics were turned off (--param diagnostics=false)"

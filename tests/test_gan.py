@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 
 from synthbench import registry
 from synthbench.data import UNLABELED
@@ -107,3 +108,37 @@ def test_per_class_trains_one_model_per_class_in_rounds():
     with pytest.raises(ConfigError, match="class 2 had no training rows"):
         PerClass(DCGAN(epochs=1, width=4, batch_size=8), random_state=0).fit(train.take(np.flatnonzero(train.labels < 2))).sample(
             2, labels=[2, 2])
+
+
+class _NoiseUnconditional(BaseEstimator):  # a non-GAN unconditional generator
+    conditional = False
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, train):
+        self.shape_ = train.image_shape
+        return self
+
+    def sample(self, n, labels=None):
+        from synthbench.data import LabeledImages
+
+        rng = np.random.default_rng(self.random_state)
+        return LabeledImages(rng.integers(0, 255, (n, *self.shape_), dtype=np.uint8), np.full(n, UNLABELED), 10)
+
+
+def test_per_class_non_gan_gets_no_monitor_and_says_why(tmp_path):
+    import types
+
+    import mlflow
+
+    from synthbench.runner import _training_monitor
+
+    cfg = types.SimpleNamespace(generator="noise", task=types.SimpleNamespace(name="t", metrics=types.SimpleNamespace(feature_extractor="lenet-mnist")))
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'm.db'}")
+    na = {}
+    with mlflow.start_run():
+        assert _training_monitor(cfg, PerClass(_NoiseUnconditional(), random_state=0), None, na) is None
+    assert "not trained adversarially" in na["diagnosis"]
+    out = PerClass(_NoiseUnconditional(), random_state=0).fit(tiny_images()).sample(6, labels=[0, 1, 2, 0, 1, 2])
+    assert out.labelled and len(out) == 6
