@@ -82,9 +82,7 @@ def make_feature_extractor_class(name: str):
     class DomainLeNet(FeatureExtractorBase):
         def __init__(self, name, features_list, feature_extractor_weights_path=None, **kwargs):
             super().__init__(name, features_list)
-            path = feature_extractor_weights_path or verified_weights(card["name"])
-            self.net = build_lenet(card["in_channels"], card["num_classes"], card["image_size"])
-            self.net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+            self.net = load_network(card["name"], feature_extractor_weights_path)
             self.requires_grad_(False)
             self.eval()
 
@@ -124,12 +122,12 @@ def ensure_registered(name: str) -> str:
     return key
 
 
-def load_network(name: str):
-    """The domain network of ``name`` (LeNet with its classifier head), verified and in eval mode:
-    training probes use it for class coverage and within-class diversity."""
+def load_network(name: str, weights_path=None):
+    """The domain network of ``name`` (LeNet with its classifier head) in eval mode, from its verified shipped
+    weights (or ``weights_path``): the fidelity extractor and the training probes both use it."""
     import torch
 
     card = load_card(name)
     net = build_lenet(card["in_channels"], card["num_classes"], card["image_size"])
-    net.load_state_dict(torch.load(verified_weights(name), map_location="cpu", weights_only=True))
+    net.load_state_dict(torch.load(weights_path or verified_weights(name), map_location="cpu", weights_only=True))
     return net.requires_grad_(False).eval()

@@ -95,8 +95,7 @@ class GANBase(BaseEstimator):
                 G, D = self.build_networks(self.image_shape_, self.num_classes_)
             self.state_ = {"step": 0, "epoch": 0}
             G, D = G.to(device), D.to(device)
-            ema_decay = self._hp("ema_decay", 0.0)
-            G_ema = copy.deepcopy(G).requires_grad_(False).eval() if ema_decay else None
+            G_ema = copy.deepcopy(G).requires_grad_(False).eval() if self._hp("ema_decay", 0.0) else None
             betas = (self.beta1, self._hp("beta2", 0.999))
             opt_g = torch.optim.Adam(G.parameters(), lr=self.lr_g, betas=betas)
             opt_d = torch.optim.Adam(D.parameters(), lr=self.lr_d, betas=betas)
