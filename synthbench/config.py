@@ -85,8 +85,9 @@ class RunConfig:
     seed: int
     device: str
     save_synthetic: bool = True
-    conditioning: str = "native"  # native | per-class (one model per class, see generators.per_class) | none
+    conditioning: str = "native"  # native | per-class (one model per class, see generators.per_class) | none | joint (tables)
     extra: dict = field(default_factory=dict)
+    extra_models: dict = field(default_factory=dict)  # name -> (class, params): further downstream models (tables)
 
     def build_generator(self):
         """The generator object this configuration describes (unconditional ones wrapped in ``PerClass``)."""
@@ -103,7 +104,8 @@ class RunConfig:
                      "definition": self.task.to_dict()},
             "generator": {"name": self.generator, "class": f"{self.generator_cls.__module__}.{self.generator_cls.__qualname__}",
                           "params": self.generator_params},
-            "downstream": {"model": self.model, "params": self.model_params},
+            "downstream": {"model": self.model, "params": self.model_params,
+                           "models": {k: p for k, (_, p) in self.extra_models.items()}},
             "budget": self.budget,
             "seed": self.seed,
             "device": self.device,
@@ -139,14 +141,26 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         gen_params["random_state"] = seed
     if "device" in declared:
         gen_params["device"] = dev
-    conditional = bool(getattr(gen_cls(**gen_params), "conditional", True))
-    if conditional:
+    if task_obj.modality == "table":
+        conditioning = "joint"  # the target is a column the generator generates with the others
+    elif bool(getattr(gen_cls(**gen_params), "conditional", True)):
         conditioning = "native"
     else:
         conditioning = "none" if per_class is False else "per-class"
-    model_cls = registry.models.get(task_obj.downstream.model)
-    model_params = resolve_params(model_cls, f"downstream model '{task_obj.downstream.model}'",
-                                  [task_obj.downstream.params, {"epochs": b.downstream_epochs}])
-    model_params["device"] = dev
+    models = {}
+    for i, name in enumerate((task_obj.downstream.model, *task_obj.downstream.models)):
+        cls = registry.models.get(name)
+        if task_obj.modality not in modalities(cls):
+            raise ConfigError(f"task '{task_obj.name}' names downstream model '{name}', which handles "
+                              f"{', '.join(modalities(cls))} data, not {task_obj.modality}")
+        layers = [task_obj.downstream.params if i == 0 else {}]
+        if task_obj.modality == "image":
+            layers.append({"epochs": b.downstream_epochs})
+        mp = resolve_params(cls, f"downstream model '{name}'", layers)
+        if "device" in mp:
+            mp["device"] = dev
+        models[name] = (cls, mp)
+    model_cls, model_params = models[task_obj.downstream.model]
     return RunConfig(task_obj, generator, gen_cls, gen_params, task_obj.downstream.model, model_cls, model_params,
-                     budget, int(seed), dev, save_synthetic, conditioning)
+                     budget, int(seed), dev, save_synthetic, conditioning,
+                     extra_models={k: v for k, v in models.items() if k != task_obj.downstream.model})

@@ -65,3 +65,34 @@ def validate_sample(out, n: int, labels, train: LabeledImages, name: str, condit
         bad = int(np.sum(out.labels != np.asarray(labels)))
         raise ContractError(f"{where} returned {bad} rows whose labels differ from the labels asked for")
     return out
+
+
+def validate_table_sample(out, n: int, train, name: str):
+    """Raise ContractError unless ``out`` is a ``Table`` of ``n`` rows with exactly ``train``'s columns and
+    values that fit their declared types (categories seen in training, numbers where numbers belong)."""
+    import pandas as pd
+
+    from synthbench.table import Table
+
+    where = f"generator '{name}' sample({n})"
+    if not isinstance(out, Table):
+        raise ContractError(f"{where} returned {type(out).__name__}, expected a synthbench.table.Table like its training data")
+    if len(out) != n:
+        raise ContractError(f"{where} returned {len(out)} rows, expected {n}")
+    got, want = list(out.frame.columns), list(train.columns)
+    if got != want or out.target != train.target:
+        extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
+        detail = (f"missing {missing}" if missing else "") + ("; " if missing and extra else "") + (f"unexpected {extra}" if extra else "")
+        raise ContractError(f"{where} returned other columns than its training data ({detail or 'order differs'}); "
+                            f"expected {want}")
+    for c, t in train.columns.items():
+        col = out.frame[c]
+        if col.isna().any():
+            raise ContractError(f"{where} returned {int(col.isna().sum())} missing values in column '{c}'")
+        if t == "categorical":
+            unseen = set(col.astype(str).unique()) - set(train.frame[c].astype(str).unique())
+            if unseen:
+                raise ContractError(f"{where} returned categories never seen in training in column '{c}': {sorted(unseen)[:5]}")
+        elif not pd.api.types.is_numeric_dtype(col):
+            raise ContractError(f"{where} returned non-numeric values in {t} column '{c}' (dtype {col.dtype})")
+    return out

@@ -29,7 +29,7 @@ def regime_training_set(regime: str, real: LabeledImages, synthetic: LabeledImag
         n_syn = int(round(share * n))
         r = real.take(np.sort(rng.choice(n, size=n - n_syn, replace=False)))
         s = synthetic.take(np.sort(rng.choice(len(synthetic), size=n_syn, replace=False)))
-        return LabeledImages.concat([r, s])
+        return type(real).concat([r, s])
     raise ValueError(f"unknown regime {regime!r}")
 
 

@@ -34,6 +34,33 @@ Metrics (``/`` groups them in the UI):
 ``downstream/<regime>/<name>``              downstream training curves, one step per epoch
 ==========================================  ===============================================================
 
+Tables (``modality = "table"``) use the same ``utility/``, ``cost/`` and ``train/`` keys (``train/<loss>``:
+SDV's per-epoch losses for CTGAN/TVAE/CopulaGAN), plus:
+
+==============================================  ===========================================================
+``utility/<regime>/<metric>``                   the task's primary downstream model (``[downstream].model``):
+                                                ``accuracy``, ``f1`` (binary: of ``[data].positive``;
+                                                multiclass: macro), ``auroc``; regression ``r2``, ``rmse``
+``utility/<regime>/<model>/<metric>``           each further model in ``[downstream].models``
+``utility/<regime>/ctgan-paper/<model>|mean``   the CTGAN-paper / SDGym evaluator suite: F1 per model and mean
+                                                (multiclass: macro-F1; regression: R^2)
+``utility/tstr_over_trtr``                      the primary model's first utility metric, synthetic / real
+``fidelity/quality``                            SDMetrics QualityReport score; ``fidelity/quality_column_shapes``,
+                                                ``fidelity/quality_column_pair_trends`` its two properties
+``fidelity/detection``, ``fidelity/detection_auc``  SDMetrics LogisticDetection score and its mean CV ROC AUC
+``privacy/dcr_share|dcr_ratio|exact_copies|mia_auc``  empirical privacy checks (``synthbench.privacy``);
+                                                ``privacy/dcr_median_train|dcr_median_holdout``, ``privacy/rows``
+``fairness/<regime>/<column>/demographic_parity_difference|equal_opportunity_difference``
+                                                the primary model's gaps between groups of a sensitive column
+``fairness/data/<column>/real_gap|synthetic_gap``  largest gap in P(target = positive | group), real training
+                                                split vs synthetic set (``tables/fairness_data.json`` per group)
+==============================================  ===========================================================
+
+Table artifacts: ``tables/fairness_groups.json`` (per regime, column and group: selection and true-positive
+rates), ``tables/fairness_data.json``, ``tables/quality_column_shapes.json``,
+``tables/quality_column_pair_trends.json``, ``tables/utility.json`` (every model and regime),
+``privacy.md`` (what the checks mean and do not mean), ``synthetic/synthetic.csv.gz``.
+
 Tags: ``synthbench.task``, ``synthbench.generator``, ``synthbench.budget``, ``synthbench.seed``,
 ``synthbench.status`` (``completed`` / ``failed`` / ``killed``), ``synthbench.error`` (the reason a
 run failed), ``synthbench.device``, ``synthbench.version``, ``synthbench.git_commit``,
@@ -117,3 +144,19 @@ def per_class_fit_seconds(k) -> str:
 def na_tag(key: str) -> str:
     """Tag saying why ``key`` was not measured: ``synthbench.na.<key>`` (``*`` becomes ``all``)."""
     return "synthbench.na." + key.replace("*", "all")
+
+
+def model_utility(regime: str, model: str, metric: str) -> str:
+    return f"utility/{regime}/{model}/{metric}"
+
+
+def fidelity(name: str) -> str:
+    return f"fidelity/{name}"
+
+
+def privacy(name: str) -> str:
+    return f"privacy/{name}"
+
+
+def fairness(regime: str, column: str, metric: str) -> str:
+    return f"fairness/{regime}/{column}/{metric}"

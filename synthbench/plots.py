@@ -57,3 +57,37 @@ def history_figure(history: list[dict], title: str):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def columns_figure(real, synthetic, title: str, max_columns: int = 16):
+    """Real vs synthetic distribution of each column of two ``Table``s: overlaid histograms (numbers) or
+    side-by-side category frequencies (categories; the 12 most frequent in real data)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = list(real.columns)[:max_columns]
+    ncol = 4
+    nrow = (len(cols) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 2.9 * nrow), squeeze=False)
+    for ax, c in zip(axes.ravel(), cols):
+        r, s = real.frame[c], synthetic.frame[c]
+        if real.columns[c] == "categorical":
+            cats = r.value_counts().index[:12]
+            x = np.arange(len(cats))
+            ax.bar(x - 0.2, r.value_counts(normalize=True).reindex(cats).fillna(0), 0.4, label="real")
+            ax.bar(x + 0.2, s.value_counts(normalize=True).reindex(cats).fillna(0), 0.4, label="synthetic")
+            ax.set_xticks(x, [str(v)[:10] for v in cats], rotation=60, fontsize=7)
+        else:
+            lo, hi = np.percentile(r, [0.5, 99.5])
+            bins = np.linspace(lo, hi if hi > lo else lo + 1, 40)
+            ax.hist(r.clip(lo, hi), bins=bins, alpha=0.5, density=True, label="real")
+            ax.hist(s.clip(lo, hi), bins=bins, alpha=0.5, density=True, label="synthetic")
+        ax.set_title(c, fontsize=9)
+    for ax in axes.ravel()[len(cols):]:
+        ax.axis("off")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -138,6 +138,120 @@ def _cuda_peak_mb(device: str) -> float:
     return torch.cuda.max_memory_allocated() / 2**20
 
 
+def _run_image(cfg: RunConfig, data, reporter: Reporter, metrics: dict, not_applicable: dict):
+    """Fit, sample, utility and fidelity for an image task; returns ``(history, diagnosis)``."""
+    import mlflow
+
+    from synthbench.fidelity import compute_fidelity
+    from synthbench.plots import history_figure, per_class_grid
+
+    # -- generator: fit on the real training split only ---------------------------------------
+    generator = cfg.build_generator()
+    mlflow.set_tag(keys.TAG_CONDITIONING, cfg.conditioning)
+    monitor = _training_monitor(cfg, generator, data, not_applicable)
+    diag = None
+    accepts = inspect.signature(generator.fit).parameters
+    with reporter.phase(f"fit {cfg.generator}" + (" (one model per class)" if cfg.conditioning == "per-class" else "")) as update:
+        t0 = time.perf_counter()
+        fit_kw = {"callback": update} if "callback" in accepts else {}
+        if monitor is not None:
+            fit_kw["monitor"] = monitor
+        try:
+            generator.fit(data.train, **fit_kw)
+        except TrainingDivergedError as exc:
+            history = list(getattr(generator, "history_", []) or [])
+            _log_history(history, keys.train_curve)
+            _record_diagnosis(cfg, generator, history, monitor, diverged=str(exc))
+            raise
+        metrics[keys.FIT_SECONDS] = time.perf_counter() - t0
+    metrics[keys.FIT_PEAK_RSS_MB] = peak_rss_mb()
+    for k, sec in (getattr(generator, "fit_seconds_per_class_", None) or {}).items():
+        metrics[keys.per_class_fit_seconds(k)] = sec
+    if cfg.conditioning == "per-class":
+        metrics[keys.PER_CLASS_MODELS] = float(len(generator.models_))
+    history = list(getattr(generator, "history_", []) or [])
+    if history:
+        _log_history(history, keys.train_curve)
+    if monitor is not None:
+        with reporter.phase("diagnose training") as update:
+            diag = _record_diagnosis(cfg, generator, history, monitor)
+            update({"total": 1, "step": 1})
+
+    with reporter.phase(f"sample {len(data.train)}") as update:
+        t0 = time.perf_counter()
+        if cfg.conditioning == "none":  # unconditional and not wrapped: no labels to ask for
+            labels = None
+            synthetic = generator.sample(len(data.train))
+        else:
+            rng = np.random.default_rng(derive_seed(cfg.seed, "synthetic-labels"))
+            labels = balanced_labels(len(data.train), data.train.num_classes, rng, data.train.class_counts())
+            synthetic = generator.sample(len(labels), labels=labels)
+        validate_sample(synthetic, len(data.train), labels, data.train, cfg.generator, conditional=cfg.conditioning != "none")
+        metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
+        update({"total": 1, "step": 1})
+    mlflow.log_image(per_class_grid(synthetic), "samples/per_class_grid.png")
+    mlflow.log_image(per_class_grid(data.train), "samples/real_per_class_grid.png")
+    if history:
+        import matplotlib.pyplot as plt
+
+        fig = history_figure(history, f"{cfg.generator} on {cfg.task.name}")
+        mlflow.log_figure(fig, "plots/generator_losses.png")
+        plt.close(fig)
+
+    # -- utility: each regime, scored on the real test split ----------------------------------
+    t0 = time.perf_counter()
+    per_class_rows = []
+    for regime in cfg.task.regimes.run:
+        if regime != "real" and not synthetic.labelled:
+            not_applicable[keys.utility(regime, "*")] = (
+                f"generator '{cfg.generator}' is unconditional and was run with --no-per-class: its samples have no "
+                "labels, so no classifier can be trained on them (drop --no-per-class to train one model per class)")
+            continue
+        train_set = regime_training_set(regime, data.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
+                                        derive_seed(cfg.seed, f"mixed/{regime}"))
+        params_r = {**cfg.model_params, "random_state": derive_seed(cfg.seed, f"downstream/{regime}")}
+        with reporter.phase(f"downstream {cfg.model} ({regime})") as update:
+            res = evaluate_regime(cfg.model_cls, params_r, regime, train_set, data.validation, data.test, update)
+        metrics.update(res.metrics)
+        mlflow.log_metrics(res.metrics)
+        if res.history:
+            _log_history(res.history, lambda k, r=regime: keys.downstream_curve(r, k))
+        for k, acc in enumerate(res.per_class):
+            per_class_rows.append({"regime": regime, "class": k, "class_name": data.class_names[k], "accuracy": acc})
+    metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
+    real_acc = metrics.get(keys.utility("real", "accuracy"))
+    syn_acc = metrics.get(keys.utility("synthetic", "accuracy"))
+    if real_acc and syn_acc is not None:
+        metrics[keys.TSTR_OVER_TRTR] = syn_acc / real_acc
+    if per_class_rows:
+        import pandas as pd
+
+        mlflow.log_table(pd.DataFrame(per_class_rows), "tables/per_class.json")
+
+    # -- fidelity --------------------------------------------------------------------------------
+    if cfg.task.metrics.fidelity:
+        with reporter.phase("fidelity (FID/KID/PR)") as update:
+            t0 = time.perf_counter()
+            n = min(cfg.task.budget(cfg.budget).fidelity_samples, len(data.test), len(synthetic), len(data.train))
+            fake_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/fake")).choice(len(synthetic), n, replace=False)
+            ref_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/ref")).choice(len(data.train), n, replace=False)
+            test_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/test")).choice(len(data.test), n, replace=False)
+            real = data.test.images[np.sort(test_idx)]
+            kw = dict(extractor=cfg.task.metrics.feature_extractor, metrics=cfg.task.metrics.fidelity,
+                      kid_subset_size=cfg.task.metrics.kid_subset_size, device=cfg.device)
+            metrics.update(compute_fidelity(synthetic.images[np.sort(fake_idx)], real, **kw))
+            update({"total": 2, "step": 1})
+            ref = compute_fidelity(data.train.images[np.sort(ref_idx)], real, **kw)
+            metrics.update({keys.reference(k): v for k, v in ref.items()})
+            metrics[keys.FIDELITY_SAMPLES] = float(n)
+            metrics[keys.FIDELITY_SECONDS] = time.perf_counter() - t0
+            update({"total": 2, "step": 2})
+
+    if cfg.save_synthetic:
+        _log_synthetic(synthetic)
+    return history, diag
+
+
 def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT,
             reporter: Reporter | None = None, run_name: str | None = None, system_metrics: bool = True,
             tags: dict | None = None) -> RunResult:
@@ -148,9 +262,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
     uri, exp_id = tracking.setup(tracking_uri, experiment)
     import mlflow
 
-    from synthbench.fidelity import compute_fidelity
     from synthbench.loaders import load_task_data
-    from synthbench.plots import history_figure, per_class_grid
     from synthbench.torch_utils import seed_everything
 
     t_start = time.perf_counter()
@@ -187,112 +299,15 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         tracking.log_params({f"data.sha256.{k}": v for k, v in data.checksums.items()})
         tracking.log_params({f"data.size.{k}": str(v) for k, v in config["data"]["sizes"].items()})
         tracking.log_json(config, "config.json")
-        _log_inputs(data)
+        if cfg.task.modality == "image":
+            _log_inputs(data)
 
-        # -- generator: fit on the real training split only ---------------------------------------
-        generator = cfg.build_generator()
-        mlflow.set_tag(keys.TAG_CONDITIONING, cfg.conditioning)
-        monitor = _training_monitor(cfg, generator, data, not_applicable)
-        diag = None
-        accepts = inspect.signature(generator.fit).parameters
-        with reporter.phase(f"fit {cfg.generator}" + (" (one model per class)" if cfg.conditioning == "per-class" else "")) as update:
-            t0 = time.perf_counter()
-            fit_kw = {"callback": update} if "callback" in accepts else {}
-            if monitor is not None:
-                fit_kw["monitor"] = monitor
-            try:
-                generator.fit(data.train, **fit_kw)
-            except TrainingDivergedError as exc:
-                history = list(getattr(generator, "history_", []) or [])
-                _log_history(history, keys.train_curve)
-                _record_diagnosis(cfg, generator, history, monitor, diverged=str(exc))
-                raise
-            metrics[keys.FIT_SECONDS] = time.perf_counter() - t0
-        metrics[keys.FIT_PEAK_RSS_MB] = peak_rss_mb()
-        for k, sec in (getattr(generator, "fit_seconds_per_class_", None) or {}).items():
-            metrics[keys.per_class_fit_seconds(k)] = sec
-        if cfg.conditioning == "per-class":
-            metrics[keys.PER_CLASS_MODELS] = float(len(generator.models_))
-        history = list(getattr(generator, "history_", []) or [])
-        if history:
-            _log_history(history, keys.train_curve)
-        if monitor is not None:
-            with reporter.phase("diagnose training") as update:
-                diag = _record_diagnosis(cfg, generator, history, monitor)
-                update({"total": 1, "step": 1})
+        if cfg.task.modality == "table":
+            from synthbench.table_run import run_table
 
-        with reporter.phase(f"sample {len(data.train)}") as update:
-            t0 = time.perf_counter()
-            if cfg.conditioning == "none":  # unconditional and not wrapped: no labels to ask for
-                labels = None
-                synthetic = generator.sample(len(data.train))
-            else:
-                rng = np.random.default_rng(derive_seed(cfg.seed, "synthetic-labels"))
-                labels = balanced_labels(len(data.train), data.train.num_classes, rng, data.train.class_counts())
-                synthetic = generator.sample(len(labels), labels=labels)
-            validate_sample(synthetic, len(data.train), labels, data.train, cfg.generator, conditional=cfg.conditioning != "none")
-            metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
-            update({"total": 1, "step": 1})
-        mlflow.log_image(per_class_grid(synthetic), "samples/per_class_grid.png")
-        mlflow.log_image(per_class_grid(data.train), "samples/real_per_class_grid.png")
-        if history:
-            import matplotlib.pyplot as plt
-
-            fig = history_figure(history, f"{cfg.generator} on {cfg.task.name}")
-            mlflow.log_figure(fig, "plots/generator_losses.png")
-            plt.close(fig)
-
-        # -- utility: each regime, scored on the real test split ----------------------------------
-        t0 = time.perf_counter()
-        per_class_rows = []
-        for regime in cfg.task.regimes.run:
-            if regime != "real" and not synthetic.labelled:
-                not_applicable[keys.utility(regime, "*")] = (
-                    f"generator '{cfg.generator}' is unconditional and was run with --no-per-class: its samples have no "
-                    "labels, so no classifier can be trained on them (drop --no-per-class to train one model per class)")
-                continue
-            train_set = regime_training_set(regime, data.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
-                                            derive_seed(cfg.seed, f"mixed/{regime}"))
-            params_r = {**cfg.model_params, "random_state": derive_seed(cfg.seed, f"downstream/{regime}")}
-            with reporter.phase(f"downstream {cfg.model} ({regime})") as update:
-                res = evaluate_regime(cfg.model_cls, params_r, regime, train_set, data.validation, data.test, update)
-            metrics.update(res.metrics)
-            mlflow.log_metrics(res.metrics)
-            if res.history:
-                _log_history(res.history, lambda k, r=regime: keys.downstream_curve(r, k))
-            for k, acc in enumerate(res.per_class):
-                per_class_rows.append({"regime": regime, "class": k, "class_name": data.class_names[k], "accuracy": acc})
-        metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
-        real_acc = metrics.get(keys.utility("real", "accuracy"))
-        syn_acc = metrics.get(keys.utility("synthetic", "accuracy"))
-        if real_acc and syn_acc is not None:
-            metrics[keys.TSTR_OVER_TRTR] = syn_acc / real_acc
-        if per_class_rows:
-            import pandas as pd
-
-            mlflow.log_table(pd.DataFrame(per_class_rows), "tables/per_class.json")
-
-        # -- fidelity --------------------------------------------------------------------------------
-        if cfg.task.metrics.fidelity:
-            with reporter.phase("fidelity (FID/KID/PR)") as update:
-                t0 = time.perf_counter()
-                n = min(cfg.task.budget(cfg.budget).fidelity_samples, len(data.test), len(synthetic), len(data.train))
-                fake_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/fake")).choice(len(synthetic), n, replace=False)
-                ref_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/ref")).choice(len(data.train), n, replace=False)
-                test_idx = np.random.default_rng(derive_seed(cfg.seed, "fidelity/test")).choice(len(data.test), n, replace=False)
-                real = data.test.images[np.sort(test_idx)]
-                kw = dict(extractor=cfg.task.metrics.feature_extractor, metrics=cfg.task.metrics.fidelity,
-                          kid_subset_size=cfg.task.metrics.kid_subset_size, device=cfg.device)
-                metrics.update(compute_fidelity(synthetic.images[np.sort(fake_idx)], real, **kw))
-                update({"total": 2, "step": 1})
-                ref = compute_fidelity(data.train.images[np.sort(ref_idx)], real, **kw)
-                metrics.update({keys.reference(k): v for k, v in ref.items()})
-                metrics[keys.FIDELITY_SAMPLES] = float(n)
-                metrics[keys.FIDELITY_SECONDS] = time.perf_counter() - t0
-                update({"total": 2, "step": 2})
-
-        if cfg.save_synthetic:
-            _log_synthetic(synthetic)
+            history, diag = run_table(cfg, data, reporter, metrics, not_applicable), None
+        else:
+            history, diag = _run_image(cfg, data, reporter, metrics, not_applicable)
         metrics[keys.PEAK_RSS_MB] = peak_rss_mb()
         if cfg.device.startswith("cuda"):
             metrics[keys.PEAK_CUDA_MB] = _cuda_peak_mb(cfg.device)

@@ -24,8 +24,11 @@ from synthbench.exceptions import ConfigError, UnknownNameError
 
 REGIMES = ("real", "synthetic", "mixed")
 MODALITIES = ("image", "table")
-FIDELITY_METRICS = ("fid", "kid", "precision", "recall")
-UTILITY_METRICS = ("accuracy", "macro_f1", "per_class_accuracy")
+FIDELITY_METRICS = ("fid", "kid", "precision", "recall", "quality", "detection")
+UTILITY_METRICS = ("accuracy", "macro_f1", "per_class_accuracy", "f1", "auroc", "r2", "rmse")
+PRIVACY_METRICS = ("dcr", "exact_copies", "mia")
+PROBLEMS = ("classification", "regression")
+SUITES = ("ctgan-paper",)
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,22 @@ class DataSection:
     split_seed: int = 0
     train_size: int = 0  # 0: the whole training split (after the validation carve); else a stratified subset
     test_size: int = 0  # 0: the whole test split
+    # tables
+    columns: dict = field(default_factory=dict)  # name -> categorical | numerical | integer (declared, never guessed)
+    problem: str = "classification"  # classification | regression
+    positive: str = ""  # the positive class of a binary target (F1, AUROC, fairness)
+    sensitive: tuple = ()  # columns whose groups the fairness metrics compare
+    test_fraction: float = 0.0  # a dataset with one file: share of rows carved (seeded, stratified) as the test split
+    train_file: str = ""  # a user's own CSV instead of a named dataset (relative to the task file)
+    test_file: str = ""  # its test split; without it, test_fraction carves one
 
 
 @dataclass(frozen=True)
 class DownstreamSection:
     model: str
     params: dict = field(default_factory=dict)
+    models: tuple = ()  # further downstream models scored under every regime (tables)
+    suite: str = ""  # an evaluator suite of published benchmarks, e.g. "ctgan-paper" (SDGym's early leaderboard)
 
 
 @dataclass(frozen=True)
@@ -56,12 +69,15 @@ class MetricsSection:
     fidelity: tuple = FIDELITY_METRICS
     feature_extractor: str = ""
     kid_subset_size: int = 1000
+    privacy: tuple = ()
 
 
 @dataclass(frozen=True)
 class Budget:
-    downstream_epochs: int
-    fidelity_samples: int
+    downstream_epochs: int = 0  # image models; tables' models have no epochs
+    fidelity_samples: int = 10000
+    privacy_samples: int = 2000  # rows per side for distance-based privacy checks (tables)
+    suite: bool = True  # run [downstream].suite (the published evaluator suite) at this budget
     train_size: int = 0  # overrides data.train_size when > 0
     generator_params: dict = field(default_factory=dict)  # generator name -> {hyperparameter: value}
 
@@ -111,6 +127,7 @@ def _build(cls, raw: dict, where: str):
             str: lambda v: isinstance(v, str),
             tuple: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
             dict: lambda v: isinstance(v, dict),
+            bool: lambda v: isinstance(v, bool),
         }[base](value)
         if not ok:
             want = {tuple: "a list of strings"}.get(base, base.__name__)
@@ -142,6 +159,25 @@ def parse_task(raw: dict, path: str = "<task>") -> Task:
     for m in built["metrics"].fidelity:
         if m not in FIDELITY_METRICS:
             raise ConfigError(f"{path}: [metrics].fidelity has unknown metric '{m}' - allowed: {', '.join(FIDELITY_METRICS)}")
+    for m in built["metrics"].privacy:
+        if m not in PRIVACY_METRICS:
+            raise ConfigError(f"{path}: [metrics].privacy has unknown metric '{m}' - allowed: {', '.join(PRIVACY_METRICS)}")
+    data = built["data"]
+    if data.problem not in PROBLEMS:
+        raise ConfigError(f"{path}: [data].problem must be one of {', '.join(PROBLEMS)}, got {data.problem!r}")
+    if not 0.0 <= data.test_fraction < 1.0:
+        raise ConfigError(f"{path}: [data].test_fraction must be in [0, 1)")
+    if raw["modality"] == "table":
+        if not data.columns:
+            raise ConfigError(f"{path}: a table task declares its column types in [data.columns] (name = \"categorical\" | "
+                              "\"numerical\" | \"integer\")")
+        if data.target not in data.columns:
+            raise ConfigError(f"{path}: [data].target '{data.target}' is not in [data.columns]")
+        for c in data.sensitive:
+            if c not in data.columns:
+                raise ConfigError(f"{path}: sensitive column '{c}' is not in [data.columns]")
+    if built["downstream"].suite and built["downstream"].suite not in SUITES:
+        raise ConfigError(f"{path}: [downstream].suite '{built['downstream'].suite}' is unknown - allowed: {', '.join(SUITES)}")
     for m in built["metrics"].utility:
         if m not in UTILITY_METRICS:
             raise ConfigError(f"{path}: [metrics].utility has unknown metric '{m}' - allowed: {', '.join(UTILITY_METRICS)}")

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from synthbench.data import LabeledImages, balanced_labels
+from synthbench.table import Table
 
 
 def _labels_to_draw(n: int, labels, prior: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -18,25 +19,33 @@ def _labels_to_draw(n: int, labels, prior: np.ndarray, rng: np.random.Generator)
 class RealBootstrap(BaseEstimator):
     """The ceiling: a bootstrap (sampling with replacement) of the real training split.
 
-    TSTR with this "generator" is what a perfect generator could reach. Within each class, rows are
-    drawn uniformly with replacement; without ``labels`` the class mix follows the training split.
+    TSTR with this "generator" is what a perfect generator could reach. Images: within each class, rows
+    are drawn uniformly with replacement; without ``labels`` the class mix follows the training split.
+    Tables: whole rows (target included) are drawn uniformly with replacement. Its privacy checks show
+    what copying the training data looks like (every row an exact copy).
     """
 
-    modalities = ("image",)
+    modalities = ("image", "table")
     conditional = True
 
     def __init__(self, random_state=None):
         self.random_state = random_state
 
-    def fit(self, train: LabeledImages, callback=None):
+    def fit(self, train, callback=None):
         self.train_ = train
+        self.rng_ = np.random.default_rng(self.random_state)
+        if isinstance(train, Table):
+            return self
         self.prior_ = train.class_counts() / len(train)
         self.index_by_class_ = [np.flatnonzero(train.labels == c) for c in range(train.num_classes)]
-        self.rng_ = np.random.default_rng(self.random_state)
         return self
 
-    def sample(self, n: int, labels=None) -> LabeledImages:
+    def sample(self, n: int, labels=None):
         check_is_fitted(self, "train_")
+        if isinstance(self.train_, Table):
+            if labels is not None:
+                raise ValueError("for tables, real generates the target as a column; call sample(n) without labels")
+            return self.train_.take(self.rng_.integers(0, len(self.train_), size=n))
         y = _labels_to_draw(n, labels, self.prior_, self.rng_)
         idx = np.empty(n, dtype=np.int64)
         for c in np.unique(y):

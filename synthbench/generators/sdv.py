@@ -1,0 +1,203 @@
+"""SDV's single-table synthesizers behind synthbench's generator contract.
+
+Each class passes its hyperparameters through to the SDV synthesizer of the same name unchanged (their
+names and defaults are SDV's, so they are logged as SDV documents them); epochs are set by the budget.
+Column types come from the task's declared metadata (never ``detect_from_dataframe``).
+
+* ``gaussian-copula``: ``GaussianCopulaSynthesizer`` (Patki, Wedge & Veeramachaneni, "The Synthetic
+  Data Vault", DSAA 2016).
+* ``ctgan``: ``CTGANSynthesizer`` (Xu, Skoularidou, Cuesta-Infante & Veeramachaneni, "Modeling Tabular
+  Data using Conditional GAN", NeurIPS 2019): mode-specific normalisation, conditional generator,
+  training-by-sampling, PacGAN discriminator, WGAN-GP loss.
+* ``tvae``: ``TVAESynthesizer`` (the same paper's variational autoencoder baseline).
+* ``copula-gan``: ``CopulaGANSynthesizer`` (CTGAN on Gaussian-copula-transformed columns).
+
+Seeding: ``fit`` seeds NumPy's, Python's and torch's global generators from ``random_state`` (CTGAN and
+TVAE draw from them) and restores them afterwards; sampling uses SDV's own seeded state, set from
+``random_state`` (SDV otherwise samples with one fixed seed, so every run seed would draw the same rows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from synthbench.table import TABLE_NAME, Table
+
+# budgets: SDV's own default is 300 epochs (the CTGAN paper's setting), used at the full budget
+_NEURAL_BUDGETS = {"quick": {"epochs": 10}, "standard": {"epochs": 50}, "full": {"epochs": 300}}
+
+
+def sdv_metadata(table: Table):
+    """SDV ``Metadata`` for ``table`` from its declared column types."""
+    from sdv.metadata import Metadata
+
+    return Metadata.load_from_dict({"tables": {TABLE_NAME: table.sdv_metadata_dict()}})
+
+
+@contextlib.contextmanager
+def seeded_globals(seed):
+    """Seed NumPy, ``random`` and torch's global generators for the block, then restore them."""
+    import torch
+
+    np_state, py_state = np.random.get_state(), random.getstate()
+    with torch.random.fork_rng(devices=[]):
+        seed = int(seed) % (2**32) if seed is not None else None
+        if seed is not None:
+            np.random.seed(seed)
+            random.seed(seed)
+            torch.manual_seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
+
+
+class SDVGenerator(BaseEstimator):
+    """Base: subclasses set ``synthesizer`` (the SDV class name) and list SDV's hyperparameters."""
+
+    modalities = ("table",)
+    conditional = False  # the target is generated as a column, with the others
+    synthesizer = ""
+    _SKIP = ("random_state", "device")
+
+    def _synthesizer_kwargs(self) -> dict:
+        kwargs = {k: v for k, v in self.get_params().items() if k not in self._SKIP}
+        if "device" in self.get_params():  # SDV's switch is enable_gpu; synthbench's is --device
+            kwargs["enable_gpu"] = str(self.device).startswith("cuda")
+        return kwargs
+
+    def fit(self, train: Table, callback=None):
+        import sdv.single_table
+
+        cls = getattr(sdv.single_table, self.synthesizer)
+        kwargs = self._synthesizer_kwargs()
+        self.columns_, self.target_ = dict(train.columns), train.target
+        with seeded_globals(self.random_state), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="sdv")
+            warnings.filterwarnings("ignore", module="rdt")
+            self.model_ = cls(sdv_metadata(train), **kwargs)
+            self.model_.fit({TABLE_NAME: train.frame})
+        if callback is not None:
+            callback({"total": 1, "step": 1})
+        self._sampling_seeded_ = False
+        loss = getattr(self.model_, "get_loss_values", None)
+        self.history_ = _loss_history(loss()) if callable(loss) and kwargs.get("epochs") else []
+        return self
+
+    def sample(self, n: int, labels=None) -> Table:
+        check_is_fitted(self, "model_")
+        if labels is not None:
+            raise ValueError(f"{type(self).__name__} generates the target as a column; call sample(n) without labels")
+        if not self._sampling_seeded_ and self.random_state is not None:
+            # SDV's documented reset_sampling() returns to one fixed seed; seed it from ours instead
+            self.model_._set_random_state(int(self.random_state) % (2**32))
+            self._sampling_seeded_ = True
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="sdv")
+            frame = self.model_.sample(num_rows=int(n))
+        if isinstance(frame, dict):  # SDV 2 answers with a dict of tables, as it takes them
+            frame = frame[TABLE_NAME]
+        return Table(frame[list(self.columns_)].reset_index(drop=True), self.columns_, self.target_)
+
+
+def _loss_history(losses) -> list[dict]:
+    """SDV's per-batch loss table -> one record per epoch (mean of each loss column)."""
+    if losses is None or len(losses) == 0 or "Epoch" not in losses:
+        return []
+    per_epoch = losses.groupby("Epoch").mean(numeric_only=True)
+    out = []
+    for epoch, row in per_epoch.iterrows():
+        rec = {"step": int(epoch) + 1}
+        for col, v in row.items():
+            if col != "Batch" and np.isfinite(v):
+                rec[str(col).lower().replace(" ", "_")] = float(v)
+        out.append(rec)
+    return out
+
+
+class GaussianCopula(SDVGenerator):
+    """SDV ``GaussianCopulaSynthesizer``: per-column marginals + a Gaussian copula (no epochs)."""
+
+    synthesizer = "GaussianCopulaSynthesizer"
+
+    def __init__(self, enforce_min_max_values=True, enforce_rounding=True, numerical_distributions=None,
+                 default_distribution="beta", random_state=None):
+        self.enforce_min_max_values = enforce_min_max_values
+        self.enforce_rounding = enforce_rounding
+        self.numerical_distributions = numerical_distributions
+        self.default_distribution = default_distribution
+        self.random_state = random_state
+
+
+class CTGAN(SDVGenerator):
+    """SDV ``CTGANSynthesizer`` (Xu et al. 2019); hyperparameters are SDV's, epochs by budget."""
+
+    synthesizer = "CTGANSynthesizer"
+    budgets = _NEURAL_BUDGETS
+
+    def __init__(self, epochs=300, batch_size=500, embedding_dim=128, generator_dim=(256, 256),
+                 discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6, discriminator_lr=2e-4,
+                 discriminator_decay=1e-6, discriminator_steps=1, log_frequency=True, pac=10,
+                 enforce_min_max_values=True, enforce_rounding=True, device="cpu", random_state=None):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.embedding_dim = embedding_dim
+        self.generator_dim = generator_dim
+        self.discriminator_dim = discriminator_dim
+        self.generator_lr = generator_lr
+        self.generator_decay = generator_decay
+        self.discriminator_lr = discriminator_lr
+        self.discriminator_decay = discriminator_decay
+        self.discriminator_steps = discriminator_steps
+        self.log_frequency = log_frequency
+        self.pac = pac
+        self.enforce_min_max_values = enforce_min_max_values
+        self.enforce_rounding = enforce_rounding
+        self.device = device
+        self.random_state = random_state
+
+
+class CopulaGAN(CTGAN):
+    """SDV ``CopulaGANSynthesizer``: CTGAN trained on columns first mapped through Gaussian-copula marginals."""
+
+    synthesizer = "CopulaGANSynthesizer"
+
+    def __init__(self, epochs=300, batch_size=500, embedding_dim=128, generator_dim=(256, 256),
+                 discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6, discriminator_lr=2e-4,
+                 discriminator_decay=1e-6, discriminator_steps=1, log_frequency=True, pac=10,
+                 enforce_min_max_values=True, enforce_rounding=True, device="cpu", numerical_distributions=None,
+                 default_distribution="beta", random_state=None):
+        super().__init__(epochs, batch_size, embedding_dim, generator_dim, discriminator_dim, generator_lr,
+                         generator_decay, discriminator_lr, discriminator_decay, discriminator_steps, log_frequency,
+                         pac, enforce_min_max_values, enforce_rounding, device, random_state)
+        self.numerical_distributions = numerical_distributions
+        self.default_distribution = default_distribution
+
+
+class TVAE(SDVGenerator):
+    """SDV ``TVAESynthesizer`` (Xu et al. 2019's VAE for tables); hyperparameters are SDV's, epochs by budget."""
+
+    synthesizer = "TVAESynthesizer"
+    budgets = _NEURAL_BUDGETS
+
+    def __init__(self, epochs=300, batch_size=500, embedding_dim=128, compress_dims=(128, 128),
+                 decompress_dims=(128, 128), l2scale=1e-5, loss_factor=2, enforce_min_max_values=True,
+                 enforce_rounding=True, device="cpu", random_state=None):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.embedding_dim = embedding_dim
+        self.compress_dims = compress_dims
+        self.decompress_dims = decompress_dims
+        self.l2scale = l2scale
+        self.loss_factor = loss_factor
+        self.enforce_min_max_values = enforce_min_max_values
+        self.enforce_rounding = enforce_rounding
+        self.device = device
+        self.random_state = random_state
