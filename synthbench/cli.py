@@ -83,6 +83,7 @@ def run(
 
 
 def _summary(console, cfg, result) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from synthbench import keys
@@ -91,11 +92,21 @@ def _summary(console, cfg, result) -> None:
     table = Table(title=f"{cfg.generator} on {cfg.task.name} ({cfg.budget})")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    rows = [(f"accuracy ({r})", keys.utility(r, "accuracy")) for r in cfg.task.regimes.run]
-    rows += [(f"macro-F1 ({r})", keys.utility(r, "macro_f1")) for r in cfg.task.regimes.run]
+    utility = ("accuracy", "macro_f1") if cfg.task.modality == "image" else cfg.task.metrics.utility
+    rows = [(f"{u} ({r})", keys.utility(r, u)) for u in utility for r in cfg.task.regimes.run]
+    if cfg.task.downstream.suite:
+        rows += [(f"{cfg.task.downstream.suite} suite ({r})", keys.model_utility(r, cfg.task.downstream.suite, "mean"))
+                 for r in cfg.task.regimes.run]
     rows += [("TSTR / TRTR", keys.TSTR_OVER_TRTR)]
     for name, key in (("FID", keys.FID), ("KID", keys.KID), ("precision", keys.PRECISION), ("recall", keys.RECALL)):
         rows.append((f"{name} (real-vs-real)", key))
+    rows += [("quality (SDMetrics)", keys.fidelity("quality")), ("detection AUC", keys.fidelity("detection_auc"))]
+    rows += [(f"privacy: {k}", keys.privacy(k)) for k in ("dcr_share", "dcr_ratio", "exact_copies", "mia_auc")]
+    for col in cfg.task.data.sensitive:
+        rows += [(f"{col}: positive-rate gap, real data", f"fairness/data/{col}/real_gap"),
+                 (f"{col}: positive-rate gap, synthetic data", f"fairness/data/{col}/synthetic_gap")]
+        rows += [(f"{col}: demographic parity diff ({r})", keys.fairness(r, col, "demographic_parity_difference"))
+                 for r in cfg.task.regimes.run]
     rows += [("fit seconds", keys.FIT_SECONDS), ("total seconds", keys.TOTAL_SECONDS), ("peak memory MiB", keys.PEAK_RSS_MB)]
     for label, key in rows:
         if key in m:
@@ -109,7 +120,7 @@ def _summary(console, cfg, result) -> None:
         console.print(f"training diagnosis: [bold]{result.diagnosis}[/] (evidence and remedies: artifact diagnosis.md)")
     for key, why in result.not_applicable.items():
         if key != keys.PEAK_CUDA_MB:
-            console.print(f"not applicable: {key} - {why}")
+            console.print(f"not applicable: {escape(key)} - {escape(why)}")
     console.print(f"MLflow run [bold]{result.run_id}[/] (experiment {result.experiment_id}) in {result.tracking_uri}")
     console.print(f"open it: synthbench ui --tracking-uri '{result.tracking_uri}'  then  "
                   f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}/#/experiments/{result.experiment_id}/runs/{result.run_id}")

@@ -153,7 +153,7 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         if task_obj.modality not in modalities(cls):
             raise ConfigError(f"task '{task_obj.name}' names downstream model '{name}', which handles "
                               f"{', '.join(modalities(cls))} data, not {task_obj.modality}")
-        layers = [task_obj.downstream.params if i == 0 else {}]
+        layers = [task_obj.downstream.params if i == 0 else task_obj.downstream.model_params.get(name, {})]
         if task_obj.modality == "image":
             layers.append({"epochs": b.downstream_epochs})
         mp = resolve_params(cls, f"downstream model '{name}'", layers)

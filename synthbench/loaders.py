@@ -125,7 +125,7 @@ def load_table_task_data(task: Task, budget: str | None = None, data_dir=None, d
     train = full.iloc[keep].reset_index(drop=True)
     where = f"task '{task.name}' ({name})"
     check_informative(train, where + ", training split")
-    check_categories(train, test, d.columns, where)
+    check_categories(full, test, d.columns, where)  # the training data as given, before any budget subset
     classes = sorted(train[d.target].unique()) if classification else []
     if classification and len(classes) == 2 and d.positive not in classes:
         raise ConfigError(f"task '{task.name}': [data].positive {d.positive!r} is not a class of '{d.target}' - one of {classes}")

@@ -54,6 +54,7 @@ class DownstreamSection:
     model: str
     params: dict = field(default_factory=dict)
     models: tuple = ()  # further downstream models scored under every regime (tables)
+    model_params: dict = field(default_factory=dict)  # further model name -> its parameters
     suite: str = ""  # an evaluator suite of published benchmarks, e.g. "ctgan-paper" (SDGym's early leaderboard)
 
 

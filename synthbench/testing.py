@@ -15,9 +15,10 @@ import inspect
 
 import numpy as np
 
-from synthbench.contract import hyperparameters, validate_sample
+from synthbench.contract import hyperparameters, modalities, validate_sample, validate_table_sample
 from synthbench.data import LabeledImages
 from synthbench.exceptions import ContractError
+from synthbench.table import Table
 
 
 def tiny_images(n_per_class: int = 16, num_classes: int = 3, size: int = 28, seed: int = 0) -> LabeledImages:
@@ -31,6 +32,25 @@ def tiny_images(n_per_class: int = 16, num_classes: int = 3, size: int = 28, see
         start = int(c) * 2 * band
         images[i, 0, start:start + band, :] = 200 + rng.integers(0, 55)
     return LabeledImages(images, labels, num_classes)
+
+
+def tiny_table(n: int = 120, seed: int = 0) -> Table:
+    """A small mixed-type table: a binary target that depends on a number and a category."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    count = rng.integers(0, 20, size=n)
+    y = np.where(x + (colour == "red") > 0.5, "yes", "no")
+    frame = pd.DataFrame({"x": x, "colour": colour, "count": count.astype(np.int64), "label": y})
+    return Table(frame, {"x": "numerical", "colour": "categorical", "count": "integer", "label": "categorical"}, "label")
+
+
+def _validate(gen, out, n: int, labels, train):
+    if isinstance(train, Table):
+        return validate_table_sample(out, n, train, _name(gen))
+    return validate_sample(out, n, labels, train, _name(gen), conditional=bool(getattr(gen, "conditional", True)))
 
 
 def _name(gen) -> str:
@@ -63,14 +83,14 @@ def check_fit_returns_self(gen, train) -> None:
 
 
 def check_sample_kind(gen, train) -> None:
-    conditional = bool(getattr(gen, "conditional", True))
     for n in (1, 7, 2 * len(train) + 3):
-        validate_sample(gen.sample(n), n, None, train, _name(gen), conditional=conditional)
+        _validate(gen, gen.sample(n), n, None, train)
 
 
 def check_sample_labels(gen, train) -> None:
-    """Conditional generators honour ``labels=``; unconditional ones refuse it with a clear error."""
-    if not getattr(gen, "conditional", True):
+    """Conditional generators honour ``labels=``; unconditional ones (and every generator on a table, whose
+    target is a column) refuse it with a clear error."""
+    if not getattr(gen, "conditional", True) or isinstance(train, Table):
         try:
             gen.sample(3, labels=np.zeros(3, dtype=np.int64))
         except Exception as exc:  # noqa: BLE001 - any clear error will do
@@ -91,18 +111,22 @@ def check_seeded(gen, train) -> None:
 
     a = clone(gen).set_params(random_state=123).fit(train).sample(20)
     b = clone(gen).set_params(random_state=123).fit(train).sample(20)
-    if not (np.array_equal(a.images, b.images) and np.array_equal(a.labels, b.labels)):
+    same = a.frame.equals(b.frame) if isinstance(train, Table) else (
+        np.array_equal(a.images, b.images) and np.array_equal(a.labels, b.labels))
+    if not same:
         raise ContractError(f"{_name(gen)} with the same random_state gave different samples - seed every random step from it")
 
 
 CHECKS = ("init_stores_params", "fit_returns_self", "sample_kind", "sample_labels", "seeded")
 
 
-def check_generator(generator, train: LabeledImages | None = None) -> list[str]:
-    """Run every contract check on an (unfitted) generator instance; return the passed check names."""
+def check_generator(generator, train: LabeledImages | Table | None = None) -> list[str]:
+    """Run every contract check on an (unfitted) generator instance; return the passed check names.
+    Without ``train``, a tiny image set or a tiny table, by the generator's first modality."""
     from sklearn.base import clone
 
-    train = train if train is not None else tiny_images()
+    if train is None:
+        train = tiny_table() if modalities(type(generator))[0] == "table" else tiny_images()
     check_init_stores_params(generator)
     fitted = clone(generator)
     check_fit_returns_self(fitted, train)

@@ -8,6 +8,9 @@ that class (as SDGym does) and says so in ``degenerate_``.
 * ``xgboost``: gradient-boosted trees (XGBoost); the number of boosting rounds is chosen by early stopping
   on the validation split (carved from real train) - the only model selection; the test split only scores.
 * ``logreg``: logistic regression (L2, lbfgs). ``ridge``: ridge regression, its counterpart for regression.
+
+``class_weight="balanced"`` (classifiers) weighs each class inversely to its frequency - what a strongly
+imbalanced task sets, so that F1 of the rare class is not 0 by predicting the majority class.
 """
 
 from __future__ import annotations
@@ -102,7 +105,8 @@ class XGBoostModel(TabularModel):
     """XGBoost (Chen & Guestrin, KDD 2016); boosting rounds chosen by early stopping on the validation split."""
 
     def __init__(self, n_estimators=300, learning_rate=0.1, max_depth=6, subsample=0.9, colsample_bytree=0.9,
-                 early_stopping_rounds=20, n_jobs=2, random_state=None):
+                 early_stopping_rounds=20, class_weight=None, n_jobs=2, random_state=None):
+        self.class_weight = class_weight
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.max_depth = max_depth
@@ -130,6 +134,10 @@ class XGBoostModel(TabularModel):
             if use_val:
                 keep = np.isin(yv, present)
                 fit_kw = {"eval_set": [(xv[keep], np.array([remap[v] for v in yv[keep]]))], "verbose": False}
+            if self.class_weight is not None:  # e.g. "balanced": rare classes weigh as much as common ones
+                from sklearn.utils.class_weight import compute_sample_weight
+
+                fit_kw["sample_weight"] = compute_sample_weight(self.class_weight, y)
             model.fit(x, np.array([remap[v] for v in y]), **fit_kw)
             return model
         model = xgb.XGBRegressor(**kw)
@@ -144,7 +152,8 @@ class XGBoostModel(TabularModel):
 class LogisticModel(TabularModel):
     """Logistic regression (L2 penalty ``C``, lbfgs) on one-hot + standardised features. Classification only."""
 
-    def __init__(self, C=1.0, max_iter=1000, random_state=None):
+    def __init__(self, C=1.0, max_iter=1000, class_weight=None, random_state=None):
+        self.class_weight = class_weight
         self.C = C
         self.max_iter = max_iter
         self.random_state = random_state
@@ -154,7 +163,8 @@ class LogisticModel(TabularModel):
 
         if not classification:
             raise ValueError("logreg is a classifier: for a regression task use ridge")
-        return LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
+        return LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
+                                  random_state=self.random_state)
 
 
 class RidgeModel(TabularModel):
