@@ -72,6 +72,10 @@ class Table:
         return {"columns": cols}
 
 
+def _show(value) -> str:
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
 def conform(frame: pd.DataFrame, columns: dict, target: str, where: str) -> pd.DataFrame:
     """Check ``frame`` against the declared ``columns`` and return it with canonical dtypes
     (categorical -> ``str``, numerical -> ``float64``, integer -> ``int64``), in the declared order."""
@@ -105,14 +109,14 @@ def conform(frame: pd.DataFrame, columns: dict, target: str, where: str) -> pd.D
         values = pd.to_numeric(col, errors="coerce")
         if values.isna().any():
             example = col[values.isna()].iloc[0]
-            raise DatasetError(f"{where}: column '{c}' is declared {t} but holds non-numeric values such as {example!r} "
+            raise DatasetError(f"{where}: column '{c}' is declared {t} but holds non-numeric values such as {_show(example)} "
                                "- fix the data or declare the column categorical in [data.columns]")
         if not np.isfinite(values.to_numpy(dtype=float)).all():
             raise DatasetError(f"{where}: column '{c}' holds infinite values - replace or drop them")
         if t == "integer":
             fractional = values[values != np.round(values)]
             if len(fractional):
-                raise DatasetError(f"{where}: column '{c}' is declared integer but holds {fractional.iloc[0]!r} "
+                raise DatasetError(f"{where}: column '{c}' is declared integer but holds {_show(fractional.iloc[0])} "
                                    "- declare it numerical in [data.columns]")
             frame[c] = values.astype(np.int64)
         else:
@@ -124,7 +128,7 @@ def check_informative(frame: pd.DataFrame, where: str) -> None:
     """Refuse a column with a single value: it carries no information and breaks generators' transforms."""
     for c in frame.columns:
         if frame[c].nunique(dropna=False) <= 1:
-            raise DatasetError(f"{where}: column '{c}' has a single value ({frame[c].iloc[0]!r}) - it carries no information; "
+            raise DatasetError(f"{where}: column '{c}' has a single value ({_show(frame[c].iloc[0])}) - it carries no information; "
                                "remove it from [data.columns]")
 
 

@@ -33,7 +33,7 @@ SUITES = ("ctgan-paper",)
 
 @dataclass(frozen=True)
 class DataSection:
-    dataset: str
+    dataset: str = ""  # a named dataset (``synthbench list``), or leave empty and give train_file
     target: str = "label"
     validation_size: int = 5000
     split_seed: int = 0
@@ -164,6 +164,11 @@ def parse_task(raw: dict, path: str = "<task>") -> Task:
         if m not in PRIVACY_METRICS:
             raise ConfigError(f"{path}: [metrics].privacy has unknown metric '{m}' - allowed: {', '.join(PRIVACY_METRICS)}")
     data = built["data"]
+    if bool(data.dataset) == bool(data.train_file):
+        raise ConfigError(f"{path}: [data] names either a dataset or a train_file (a CSV of your own), not "
+                          + ("both" if data.dataset else "neither"))
+    if data.train_file and raw["modality"] != "table":
+        raise ConfigError(f"{path}: [data].train_file (a CSV) is for table tasks")
     if data.problem not in PROBLEMS:
         raise ConfigError(f"{path}: [data].problem must be one of {', '.join(PROBLEMS)}, got {data.problem!r}")
     if not 0.0 <= data.test_fraction < 1.0:
