@@ -1,6 +1,6 @@
 """Leaderboard of generators on image tasks: each cell is one ordinary ``synthbench run``.
 
-For every task x generator it runs ``synthbench.run`` (MLflow store ``--tracking-uri``, default the same
+For every task x generator it runs ``synthbench.run`` in a process of its own (so peak memory is the cell's) (MLflow store ``--tracking-uri``, default the same
 as ``synthbench run``: ./mlflow.db), then writes one row: TSTR accuracy, TSTR/TRTR, FID/KID/precision/recall (with
 the real-vs-real reference), fit seconds, peak memory, the diagnosis tag and the run id. A failed cell
 is recorded with its reason and the board carries on; finished cells found in the JSON are skipped, so
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,10 +27,12 @@ COLUMNS = (("TSTR acc", "utility/synthetic/accuracy"), ("TRTR acc", "utility/rea
            ("total s", "cost/total_seconds"), ("peak MiB", "cost/peak_rss_mb"))
 
 
-def write(out: Path, rows: list[dict], command: str) -> None:
-    out.with_suffix(".json").write_text(json.dumps({"command": command, "machine": "2 CPU cores, no GPU", "rows": rows}, indent=2) + "\n")
+def write(out: Path, rows: list[dict], command: str, notes: list[str]) -> None:
+    out.with_suffix(".json").write_text(json.dumps({"command": command, "machine": "2 CPU cores, no GPU", "notes": notes,
+                                                    "rows": rows}, indent=2) + "\n")
     lines = ["# Leaderboard", "", f"Command: `{command}`", "", "Machine: 2 CPU cores, no GPU. One run per cell (seed in the table); "
              "FID/KID/PR against the real test split in the task's LeNet feature space, real-vs-real reference in brackets.", ""]
+    lines += [f"- {n}" for n in notes] + ([""] if notes else [])
     for task in dict.fromkeys(r["task"] for r in rows):
         lines += [f"## {task}", "", "| generator | " + " | ".join(c for c, _ in COLUMNS) + " | diagnosis | run |",
                   "|---|" + "---|" * (len(COLUMNS) + 2)]
@@ -47,6 +51,19 @@ def write(out: Path, rows: list[dict], command: str) -> None:
     out.with_suffix(".md").write_text("\n".join(lines))
 
 
+def run_cell(task: str, gen: str, args) -> dict:
+    from synthbench.runner import run
+
+    try:
+        res = run(task=task, generator=gen, budget=args.budget, seed=args.seed, data_dir=args.data_dir, tracking_uri=args.tracking_uri,
+                  experiment="leaderboard", save_synthetic=False, system_metrics=False)
+        return {"task": task, "generator": gen, "seed": args.seed, "status": res.status, "run_id": res.run_id,
+                "diagnosis": res.diagnosis, "metrics": res.metrics, "not_applicable": res.not_applicable}
+    except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the board goes on
+        return {"task": task, "generator": gen, "seed": args.seed, "status": "FAILED",
+                "run_id": getattr(exc, "synthbench_run_id", ""), "error": f"{type(exc).__name__}: {exc}"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", default="mnist,fashion-mnist")
@@ -56,15 +73,18 @@ def main() -> None:
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--tracking-uri", default=None)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--cell", nargs=2, metavar=("TASK", "GENERATOR"), help=argparse.SUPPRESS)  # one cell, JSON on stdout
     args = ap.parse_args()
-
-    from synthbench.runner import run
+    if args.cell:
+        print(json.dumps(run_cell(*args.cell, args)))
+        return
 
     out = Path(args.out or ROOT / "results" / f"leaderboard_{args.budget}")
     out.parent.mkdir(parents=True, exist_ok=True)
     uri = args.tracking_uri  # None: synthbench's default store (./mlflow.db), as `synthbench run` uses
     command = f"python benchmarks/leaderboard.py --tasks {args.tasks} --generators {args.generators} --budget {args.budget} --seed {args.seed}"
-    rows = json.loads(out.with_suffix(".json").read_text())["rows"] if out.with_suffix(".json").is_file() else []
+    previous = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").is_file() else {}
+    rows, notes = previous.get("rows", []), previous.get("notes", [])
     done = {(r["task"], r["generator"]) for r in rows if r["status"] == "FINISHED"}
     rows = [r for r in rows if (r["task"], r["generator"]) in done]
     for task in args.tasks.split(","):
@@ -72,19 +92,18 @@ def main() -> None:
             if (task, gen) in done:
                 continue
             t0 = time.perf_counter()
-            try:
-                res = run(task=task, generator=gen, budget=args.budget, seed=args.seed, data_dir=args.data_dir, tracking_uri=uri,
-                          experiment="leaderboard", save_synthetic=False, system_metrics=False)
-                row = {"task": task, "generator": gen, "seed": args.seed, "status": res.status, "run_id": res.run_id,
-                       "diagnosis": res.diagnosis, "metrics": res.metrics, "not_applicable": res.not_applicable}
-            except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the board goes on
-                row = {"task": task, "generator": gen, "seed": args.seed, "status": "FAILED",
-                       "run_id": getattr(exc, "synthbench_run_id", ""), "error": f"{type(exc).__name__}: {exc}"}
+            cell = [sys.executable, __file__, "--cell", task, gen, "--budget", args.budget, "--seed", str(args.seed)]
+            cell += (["--data-dir", args.data_dir] if args.data_dir else []) + (["--tracking-uri", uri] if uri else [])
+            proc = subprocess.run(cell, capture_output=True, text=True)
+            lines = [x for x in proc.stdout.splitlines() if x.startswith("{")]
+            row = json.loads(lines[-1]) if lines else {
+                "task": task, "generator": gen, "seed": args.seed, "status": "FAILED", "run_id": "",
+                "error": f"cell process exited {proc.returncode}: {proc.stderr.strip().splitlines()[-1:] or ''}"}
             rows.append(row)
             print(f"{task:14s} {gen:8s} {row['status']:8s} {time.perf_counter() - t0:6.0f} s  "
                   f"TSTR {row.get('metrics', {}).get('utility/synthetic/accuracy', float('nan')):.4f}  "
                   f"diagnosis {row.get('diagnosis')}", flush=True)
-            write(out, rows, command)
+            write(out, rows, command, notes)
 
 
 if __name__ == "__main__":

@@ -59,9 +59,12 @@ def score_table(model, test: Table, positive, wanted) -> dict:
 def _log_inputs(data) -> None:
     import mlflow
 
-    source = next(iter(data.files.values()), data.dataset)
+    files = list(data.files.values()) or [data.dataset]
+    train_file = files[0]
+    test_file = next((f for f in files if "test" in Path(f).name), train_file)  # a test split carved from one file: that file
     for context in ("train", "validation", "test"):
         split = getattr(data, context)
+        source = test_file if context == "test" else train_file
         ds = mlflow.data.from_pandas(split.frame, source=source, targets=split.target, name=f"{data.dataset}-{context}")
         mlflow.log_input(ds, context=context)
 
