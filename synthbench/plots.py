@@ -71,7 +71,7 @@ def columns_figure(real, synthetic, title: str, max_columns: int = 16):
     cols = list(real.columns)[:max_columns]
     ncol = 4
     nrow = (len(cols) + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 2.9 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 2.9 * nrow), squeeze=False, dpi=72)
     for ax, c in zip(axes.ravel(), cols):
         r, s = real.frame[c], synthetic.frame[c]
         if real.columns[c] == "categorical":
@@ -83,12 +83,13 @@ def columns_figure(real, synthetic, title: str, max_columns: int = 16):
         else:
             lo, hi = np.percentile(r, [0.5, 99.5])
             bins = np.linspace(lo, hi if hi > lo else lo + 1, 40)
-            ax.hist(r.clip(lo, hi), bins=bins, alpha=0.5, density=True, label="real")
-            ax.hist(s.clip(lo, hi), bins=bins, alpha=0.5, density=True, label="synthetic")
+            for values, label in ((r, "real"), (s, "synthetic")):  # stairs: one artist, not one patch per bin
+                counts, _ = np.histogram(values.clip(lo, hi), bins=bins, density=True)
+                ax.stairs(counts, bins, fill=True, alpha=0.5, label=label)
         ax.set_title(c, fontsize=9)
     for ax in axes.ravel()[len(cols):]:
         ax.axis("off")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.04, right=0.99, top=0.93, bottom=0.1, hspace=0.75, wspace=0.2)  # tight_layout costs ~0.3 s here
     return fig

@@ -202,6 +202,13 @@ def test_fairness_gaps_by_group():
     assert gaps["demographic_parity_difference"] == pytest.approx(0.25)  # 2/4 vs 1/4 predicted positive
     assert gaps["equal_opportunity_difference"] == pytest.approx(0.5)  # TPR 1.0 vs 0.5
     assert set(by_group["group"]) == {"a", "b"}
+    from fairlearn.metrics import demographic_parity_difference, equal_opportunity_difference
+
+    rng = np.random.default_rng(0)
+    yt, yp, gr = rng.choice(["y", "n"], 300), rng.choice(["y", "n"], 300), pd.Series(rng.choice(["a", "b", "c"], 300))
+    gaps, _ = model_fairness(yt, yp, gr, "y")
+    assert gaps["demographic_parity_difference"] == pytest.approx(demographic_parity_difference(yt == "y", yp == "y", sensitive_features=gr))
+    assert gaps["equal_opportunity_difference"] == pytest.approx(equal_opportunity_difference(yt == "y", yp == "y", sensitive_features=gr))
     gap, rates = data_bias(pd.DataFrame({"t": y_true, "g": group}), "t", "g", "y")
     assert gap == pytest.approx(0.0) and rates["a"] == pytest.approx(0.5)
 
