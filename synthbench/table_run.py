@@ -234,7 +234,7 @@ def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[
     if cfg.save_synthetic:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "synthetic.csv.gz"
-            with gzip.open(path, "wt") as fh:
+            with gzip.open(path, "wt", compresslevel=5) as fh:  # level 9 (the default) costs 3x the time for ~5% less
                 synthetic.frame.to_csv(fh, index=False)
             mlflow.log_artifact(str(path), artifact_path="synthetic")
     return history
