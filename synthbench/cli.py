@@ -21,10 +21,6 @@ def _err(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _terminate_as_interrupt(signum, frame):  # SIGTERM (e.g. a scheduler's cancel) ends like Ctrl-C
-    raise KeyboardInterrupt
-
-
 @app.command()
 def run(
     generator: str = typer.Option("cgan", "--generator", "-g", help="generator name (see `synthbench list`)"),
@@ -44,9 +40,10 @@ def run(
 ):
     """Fit GENERATOR on TASK's training split, evaluate it, and record one MLflow run."""
     from synthbench.config import parse_param_strings, resolve
-    from synthbench.progress import RichReporter
+    from synthbench.progress import RichReporter, interrupt
 
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    signal.signal(signal.SIGTERM, interrupt)  # a scheduler's cancel ends like Ctrl-C
+    signal.signal(signal.SIGINT, interrupt)
     from synthbench.tracking import check_writable, resolve_tracking_uri
 
     try:

@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+
+_INTERRUPTED = threading.Event()
+
+
+def interrupt(signum=None, frame=None):
+    """Signal handler for Ctrl-C / SIGTERM: remember the interrupt, then raise ``KeyboardInterrupt``.
+
+    The memory matters: an interrupt that lands in a finaliser or a library's cleanup is printed as
+    "Exception ignored" and lost; every progress update re-raises it, so the run still ends KILLED.
+    """
+    _INTERRUPTED.set()
+    raise KeyboardInterrupt
+
+
+def check_interrupt() -> None:
+    if _INTERRUPTED.is_set():
+        raise KeyboardInterrupt
 
 
 class Reporter:
-    """Silent reporter (notebooks, tests). Subclasses draw bars."""
+    """Silent reporter (notebooks, tests). Subclasses draw bars. Every phase start and update re-raises an
+    interrupt that was swallowed on its way up (see ``interrupt``)."""
 
     @contextlib.contextmanager
     def phase(self, name: str, total: int | None = None):
+        check_interrupt()
         yield self._update
 
     def _update(self, event: dict) -> None:
-        pass
+        check_interrupt()
 
     def message(self, text: str) -> None:
         pass
@@ -31,12 +51,15 @@ class RichReporter(Reporter):
     def phase(self, name: str, total: int | None = None):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+        check_interrupt()
+
         columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
         with Progress(*columns, console=self.console, transient=False) as bar:
             task = bar.add_task(name, total=total)
 
             def update(event: dict) -> None:
+                check_interrupt()
                 if "phase_total" in event:
                     bar.update(task, total=event["phase_total"], completed=event["phase_step"])
                 elif "total" in event:
