@@ -75,8 +75,13 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "results" / "ctgan_paper_adult"))
     args = ap.parse_args()
 
+    import signal
+
     from synthbench.config import parse_param_strings
+    from synthbench.progress import interrupt
     from synthbench.runner import run
+
+    signal.signal(signal.SIGTERM, interrupt)  # a killed reproduction ends its MLflow run KILLED, not RUNNING
 
     params = parse_param_strings(args.param)
     out = Path(args.out)

@@ -52,7 +52,12 @@ def write(out: Path, rows: list[dict], command: str, notes: list[str]) -> None:
 
 
 def run_cell(task: str, gen: str, args) -> dict:
+    import signal
+
+    from synthbench.progress import interrupt
     from synthbench.runner import run
+
+    signal.signal(signal.SIGTERM, interrupt)  # a killed cell ends its MLflow run KILLED, not RUNNING
 
     try:
         res = run(task=task, generator=gen, budget=args.budget, seed=args.seed, data_dir=args.data_dir, tracking_uri=args.tracking_uri,
