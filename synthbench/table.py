@@ -52,10 +52,6 @@ class Table:
     def y(self) -> pd.Series:
         return self.frame[self.target]
 
-    @property
-    def labelled(self) -> bool:  # the target is a column: every row has one
-        return True
-
     def categorical(self, include_target: bool = True) -> list[str]:
         return [c for c, t in self.columns.items() if t == "categorical" and (include_target or c != self.target)]
 

@@ -24,8 +24,9 @@ from synthbench.evaluate import derive_seed, regime_training_set
 from synthbench.table import Table
 
 
-def score_table(model, test: Table, positive, wanted) -> dict:
-    """Utility metrics of a fitted tabular model on the real test split (names without prefix)."""
+def score_table(model, test: Table, positive, wanted) -> tuple[dict, np.ndarray]:
+    """Utility metrics of a fitted tabular model on the real test split (names without prefix), and its
+    predictions (reused for fairness)."""
     from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
 
     y = test.y.to_numpy()
@@ -36,7 +37,7 @@ def score_table(model, test: Table, positive, wanted) -> dict:
             out["r2"] = float(r2_score(y, pred))
         if "rmse" in wanted:
             out["rmse"] = float(np.sqrt(mean_squared_error(y, pred)))
-        return out
+        return out, pred
     proba = model.predict_proba(test.features)
     classes = list(model.classes_)
     pred = np.asarray(classes, dtype=object)[proba.argmax(1)]
@@ -53,7 +54,7 @@ def score_table(model, test: Table, positive, wanted) -> dict:
             out["auroc"] = float(roc_auc_score(y == positive, proba[:, classes.index(positive)]))
         else:
             out["auroc"] = float(roc_auc_score(y, proba, multi_class="ovr", labels=classes))
-    return out
+    return out, pred
 
 
 def _mlflow_schema(table: Table):
@@ -142,7 +143,7 @@ def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[
             with reporter.phase(f"downstream {name} ({regime})") as update:
                 params = {**params, "random_state": derive_seed(seed, f"downstream/{regime}/{name}")}
                 model = cls(**params).fit(train_set, validation=data.validation, callback=update, classes=classes)
-                scores = score_table(model, data.test, positive, wanted)
+                scores, pred = score_table(model, data.test, positive, wanted)
             key = (lambda m, r=regime: keys.utility(r, m)) if name == cfg.model else (lambda m, r=regime, n=name: keys.model_utility(r, n, m))
             metrics.update({key(m): v for m, v in scores.items()})
             rows.append({"regime": regime, "model": name, **scores, "note": model.degenerate_})
@@ -151,7 +152,6 @@ def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[
                     continue
                 from synthbench.fairness import model_fairness
 
-                pred = model.predict(data.test.features)
                 for col in task.data.sensitive:
                     gaps, by_group = model_fairness(data.test.y.to_numpy(), pred, data.test.frame[col], positive)
                     metrics.update({keys.fairness(regime, col, m): v for m, v in gaps.items()})

@@ -179,6 +179,10 @@ def parse_task(raw: dict, path: str = "<task>") -> Task:
                               "\"numerical\" | \"integer\")")
         if data.target not in data.columns:
             raise ConfigError(f"{path}: [data].target '{data.target}' is not in [data.columns]")
+        kind = "classification" if data.columns[data.target] == "categorical" else "regression"
+        if data.problem != kind:
+            raise ConfigError(f"{path}: [data].problem is '{data.problem}' but target '{data.target}' is declared "
+                              f"{data.columns[data.target]}, which makes it {kind} - make the two agree")
         for c in data.sensitive:
             if c not in data.columns:
                 raise ConfigError(f"{path}: sensitive column '{c}' is not in [data.columns]")
