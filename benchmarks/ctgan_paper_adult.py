@@ -10,8 +10,14 @@ Published (SDGym leaderboard, Adult, binary F1): real data 0.662, TVAE 0.630, CT
 is the paper's setting (300 epochs, batch 500); ``--param epochs=N`` is allowed but is then printed beside
 every number, since it is not the paper's setting.
 
+Each row records the machine it ran on (CPU count, GPU if used), since fit seconds depend on it. Cells run
+elsewhere (e.g. one process per seed on a GPU machine, each with its own ``--out``) are folded into the
+results with ``--merge``.
+
 Usage: python benchmarks/ctgan_paper_adult.py [--generators tvae,ctgan] [--seeds 0,1,2] [--budget full]
-                                              [--param name=value ...] [--out results/ctgan_paper_adult]
+                                              [--device auto|cpu|cuda] [--param name=value ...]
+                                              [--out results/ctgan_paper_adult]
+       python benchmarks/ctgan_paper_adult.py --merge other.json [more.json ...]
 """
 
 from __future__ import annotations
@@ -39,10 +45,24 @@ def mean_ci(values: list[float]) -> tuple[float, float]:
     return mean, float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n))
 
 
-def report(rows: list[dict], command: str, note: str) -> str:
+def machine(device: str) -> str:
+    """What a row's fit seconds were measured on."""
+    import os
+
+    desc = f"{os.cpu_count()} CPU cores"
+    if device.startswith("cuda"):
+        import torch
+
+        desc += f", {torch.cuda.get_device_name(0)}"
+    return desc + ", " + ("GPU" if device.startswith("cuda") else "no GPU")
+
+
+def report(rows: list[dict], command: str, note: str, merged: list[str] = ()) -> str:
     done = [r for r in rows if r["status"] == "FINISHED"]
     lines = ["# CTGAN-paper evaluator suite on Adult (binary F1 of >50K, mean of 4 classifiers)", "",
-             f"Command: `{command}`", "", "Machine: 2 CPU cores, no GPU. " + note, "",
+             f"Command: `{command}`", ""]
+    lines += [f"Merged from another machine: `{m}`" for m in merged] + ([""] if merged else [])
+    lines += [note, "",
              "| data | seeds | F1 mean | 95% CI | published | within +/-0.03 |", "|---|---|---|---|---|---|"]
     series = {"real data": {r["seed"]: r["real_f1"] for r in done}}
     for r in done:
@@ -54,14 +74,15 @@ def report(rows: list[dict], command: str, note: str) -> str:
         ok = "n/a" if pub is None or len(vals) < 3 else ("yes" if abs(m - pub) <= TOLERANCE else "no")
         lines.append(f"| {name} | {', '.join(map(str, sorted(by_seed)))} | {m:.3f} | "
                      f"{'n/a' if math.isnan(h) else f'+/-{h:.3f}'} | {pub if pub is not None else '-'} | {ok} |")
-    lines += ["", "| generator | seed | status | real F1 | synthetic F1 | per model (synthetic) | fit s | run |", "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| generator | seed | status | real F1 | synthetic F1 | per model (synthetic) | fit s | machine | run |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if r["status"] != "FINISHED":
-            lines.append(f"| {r['generator']} | {r['seed']} | FAILED: {r.get('error', '')[:80]} | | | | | |")
+            lines.append(f"| {r['generator']} | {r['seed']} | FAILED: {r.get('error', '')[:80]} | | | | | {r.get('machine', '')} | |")
             continue
         per = ", ".join(f"{k} {v:.3f}" for k, v in r["per_model"].items())
         lines.append(f"| {r['generator']} | {r['seed']} | finished | {r['real_f1']:.4f} | {r['synthetic_f1']:.4f} | {per} | "
-                     f"{r['fit_seconds']:.0f} | `{r['run_id'][:8]}` |")
+                     f"{r['fit_seconds']:.0f} | {r.get('machine', '2 CPU cores, no GPU')} | `{r['run_id'][:8]}` |")
     return "\n".join(lines) + "\n"
 
 
@@ -71,7 +92,9 @@ def main() -> None:
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--budget", default="full")
     ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("--device", default="auto")
     ap.add_argument("--tracking-uri", default=None)
+    ap.add_argument("--merge", nargs="+", default=None, help="fold these results JSON files into --out and stop")
     ap.add_argument("--out", default=str(ROOT / "results" / "ctgan_paper_adult"))
     args = ap.parse_args()
 
@@ -86,14 +109,36 @@ def main() -> None:
     params = parse_param_strings(args.param)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    path = out.with_suffix(".json")
+    if args.merge:
+        record = json.loads(path.read_text())
+        have = {(r["generator"], r["seed"]) for r in record["rows"] if r["status"] == "FINISHED"}
+        for other in args.merge:
+            theirs = json.loads(Path(other).read_text())
+            if theirs["note"] != record["note"]:
+                print(f"not merged: {other} is '{theirs['note']}', these results are '{record['note']}'")
+                continue
+            record.setdefault("merged", []).append(theirs["command"] + " (" + ", ".join(
+                sorted({r.get("machine", "?") for r in theirs["rows"]})) + ")")
+            for r in theirs["rows"]:
+                if r["status"] == "FINISHED" and (r["generator"], r["seed"]) not in have:
+                    record["rows"].append(r)
+                    have.add((r["generator"], r["seed"]))
+                    print(f"merged {r['generator']} seed {r['seed']} ({r.get('machine', '?')})")
+        path.write_text(json.dumps(record, indent=2) + "\n")
+        out.with_suffix(".md").write_text(report(record["rows"], record["command"], record["note"], record.get("merged", [])))
+        return
     command = (f"python benchmarks/ctgan_paper_adult.py --generators {args.generators} --seeds {args.seeds} --budget {args.budget}"
-               + "".join(f" --param {p}" for p in args.param))
+               + (f" --device {args.device}" if args.device != "auto" else "") + "".join(f" --param {p}" for p in args.param))
     note = ("Paper setting (full budget: SDV defaults, 300 epochs)." if not params and args.budget == "full"
             else f"NOT the paper setting: budget {args.budget}, overrides {params or 'none'}.")
-    path = out.with_suffix(".json")
-    rows = json.loads(path.read_text())["rows"] if path.is_file() else []
+    record = json.loads(path.read_text()) if path.is_file() else {"rows": []}
+    rows, merged = record["rows"], record.get("merged", [])
     rows = [r for r in rows if r["status"] == "FINISHED"]
     done = {(r["generator"], r["seed"]) for r in rows}
+    from synthbench.torch_utils import resolve_device
+
+    where = machine(resolve_device(args.device))
     for gen in args.generators.split(","):
         for seed in map(int, args.seeds.split(",")):
             if (gen, seed) in done:
@@ -101,22 +146,23 @@ def main() -> None:
             t0 = time.perf_counter()
             try:
                 res = run(task="adult", generator=gen, budget=args.budget, seed=seed, params=params, tracking_uri=args.tracking_uri,
+                          device=args.device,
                           experiment="ctgan-paper-adult", save_synthetic=False, system_metrics=False)
                 m = res.metrics
-                row = {"generator": gen, "seed": seed, "status": res.status, "run_id": res.run_id,
+                row = {"generator": gen, "seed": seed, "status": res.status, "run_id": res.run_id, "machine": where,
                        "real_f1": m["utility/real/ctgan-paper/mean"], "synthetic_f1": m["utility/synthetic/ctgan-paper/mean"],
                        "per_model": {k.rsplit("/", 1)[1]: v for k, v in m.items()
                                      if k.startswith("utility/synthetic/ctgan-paper/") and not k.endswith("/mean")},
                        "fit_seconds": m["cost/fit_seconds"]}
             except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the reproduction goes on
-                row = {"generator": gen, "seed": seed, "status": "FAILED", "error": f"{type(exc).__name__}: {exc}",
+                row = {"generator": gen, "seed": seed, "status": "FAILED", "error": f"{type(exc).__name__}: {exc}", "machine": where,
                        "run_id": getattr(exc, "synthbench_run_id", "")}
             rows.append(row)
             print(f"{gen:16s} seed {seed}  {row['status']}  {time.perf_counter() - t0:6.0f} s  "
                   + (f"F1 real {row['real_f1']:.4f} synthetic {row['synthetic_f1']:.4f}" if row["status"] == "FINISHED" else row["error"]),
                   flush=True)
-            path.write_text(json.dumps({"command": command, "note": note, "rows": rows}, indent=2) + "\n")
-            out.with_suffix(".md").write_text(report(rows, command, note))
+            path.write_text(json.dumps({"command": command, "note": note, "merged": merged, "rows": rows}, indent=2) + "\n")
+            out.with_suffix(".md").write_text(report(rows, command, note, merged))
 
 
 if __name__ == "__main__":
