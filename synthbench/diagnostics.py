@@ -19,7 +19,7 @@ After every epoch it logs a fixed-noise grid (one row per class, the same latent
 column) and a latent interpolation grid, so the MLflow UI shows training progress as images.
 
 ``diagnose`` reads those probes and the loop's step records (losses, D(x), D(G(z)), gradient norms,
-the WGAN critic's estimate) and returns one label with its evidence and remedies:
+the WGAN critic's estimate, the adversarial part of D's loss) and returns one label with its evidence and remedies:
 ``healthy``, ``mode_collapse``, ``diverged``, ``discriminator_wins``, ``oscillating``, ``not_converged``.
 Mode collapse is judged from what was generated, never from losses alone. The thresholds are the
 ``THRESHOLDS`` below; ``benchmarks/diagnosis_validation.py`` measures how often they are right.
@@ -45,6 +45,9 @@ THRESHOLDS = {
     "d_wins_real": 0.85,               # last quarter of training: mean D(x) above this...
     "d_wins_fake": 0.15,               # ...and mean D(G(z)) below this...
     "stalled_fid": 0.7,                # ...while the probe FID fell by less than 30% over the second half
+    "saturated_real": 0.99,            # or, stalled or not, mean D(x) above this and...
+    "saturated_fake": 0.01,            # ...mean D(G(z)) below this: D separates the two perfectly
+    "worse_than_chance": 1.5,          # mean adversarial D loss above this multiple of 2 ln 2 (D answering 0.5)
     "oscillation_rebound": 1.5,        # a later probe's FID above this multiple of the best earlier one
     "oscillation_loss_cv": 0.6,        # or G loss's coefficient of variation over the second half above this
     "still_improving": 0.75,           # last probe FID below this multiple of the previous probe's
@@ -319,6 +322,14 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
     stalled = len(fids) >= 2 and fids[-1][1] >= T["stalled_fid"] * fids[(len(fids) - 1) // 2][1]
     if not wasserstein:
         d_real, d_fake = _tail(history, "d_real", 0.25), _tail(history, "d_fake", 0.25)
+        saturated = len(d_real) and np.mean(d_real) > T["saturated_real"] and np.mean(d_fake) < T["saturated_fake"]
+        if saturated and not stalled:
+            first = _first_step(history, "d_fake", lambda v: v < T["saturated_fake"])
+            return result("discriminator_wins", "The discriminator separates real from generated images perfectly; "
+                          "the generator still creeps forward on its gradients, but far more slowly than a balanced "
+                          "pair would.",
+                          [("train/d_real", f"mean D(x) {np.mean(d_real):.4f} over the last quarter", first),
+                           ("train/d_fake", f"mean D(G(z)) {np.mean(d_fake):.4f} over the last quarter", first)])
         if len(d_real) and np.mean(d_real) > T["d_wins_real"] and np.mean(d_fake) < T["d_wins_fake"] and stalled:
             first = _first_step(history, "d_fake", lambda v: v < T["d_wins_fake"])
             mid = fids[(len(fids) - 1) // 2]
@@ -354,6 +365,15 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
         return result("mode_collapse", "The generator covers only part of the data: some classes are missing or "
                       "its images of a class are far less varied than real ones.", ev)
 
+    chance = 2.0 * math.log(2.0)
+    adv = _tail(history, "d_adv_loss", 0.25)
+    if len(adv) and np.mean(adv) > T["worse_than_chance"] * chance:
+        first = _first_step(history, "d_adv_loss", lambda v: v > T["worse_than_chance"] * chance)
+        return result("oscillating", "The discriminator does worse than one that always answers 0.5: its updates "
+                      "overshoot, so it swings between confident wrong answers instead of settling - the signature "
+                      "of learning rates that are too high.",
+                      [("train/d_adv_loss", f"mean {np.mean(adv):.2f} over the last quarter, against {chance:.2f} "
+                        "(2 ln 2) for a discriminator at chance", first)])
     if len(fids) >= 3:
         best_so_far = fids[0][1]
         for st, f in fids[1:]:

@@ -51,6 +51,25 @@ def test_confident_discriminator_while_the_generator_still_improves_is_not_a_win
     assert d.label == "not_converged"
 
 
+def test_perfectly_separating_discriminator_wins_even_while_the_generator_creeps():
+    # 10 D steps per G step: D(x) = 1.00, D(G(z)) = 0.00 while FID still falls slowly from a poor level
+    d = diagnose(history(d_real=0.999, d_fake=0.001, noise=0.0), probes([4600, 4100, 3600, 3200, 2900, 2300]))
+    assert d.label == "discriminator_wins" and d.evidence[0][0] == "train/d_real"
+    assert any("d_steps" in r for r in d.remedies)
+
+
+def test_discriminator_worse_than_chance_is_oscillating():
+    hist = history()
+    for h in hist:
+        h["d_adv_loss"] = 4.0  # 2 ln 2 = 1.39 for a D that always answers 0.5
+    d = diagnose(hist, probes(HEALTHY_FIDS))
+    assert d.label == "oscillating" and d.evidence[0][0] == "train/d_adv_loss" and "2 ln 2" in d.evidence[0][1]
+    assert any("learning rates" in r for r in d.remedies)
+    for h in hist:
+        h["d_adv_loss"] = 1.1  # a D that still beats chance: no alarm
+    assert diagnose(hist, probes(HEALTHY_FIDS)).label == "healthy"
+
+
 def test_unrecognisable_images_are_not_called_mode_collapse():
     # blobs are trivially "not varied"; until images look like their class that is not the failure to report
     d = diagnose(history(), probes([5000, 4000, 3000, 2000, 1400], diversity=0.1, label_accuracy=0.12))

@@ -44,9 +44,11 @@ def test_history_records_diagnostics_at_generator_steps():
     assert steps == sorted(steps) and steps[-1] == 2 * (48 // 16)
     assert {h["epoch"] for h in gen.history_} == {1, 2}
     for h in gen.history_:
-        for k in ("d_loss", "g_loss", "d_real", "d_fake"):
+        for k in ("d_loss", "g_loss", "d_real", "d_fake", "d_adv_loss"):
             assert math.isfinite(h[k])
         assert 0.0 <= h["d_real"] <= 1.0 and 0.0 <= h["d_fake"] <= 1.0
+        # the adversarial loss alone is no more than D's whole loss (which adds the auxiliary classifier)
+        assert 0.0 < h["d_adv_loss"] <= h["d_loss"] + 1e-6
     assert any("g_grad_norm" in h and "d_grad_norm" in h for h in gen.history_)
 
 

@@ -214,6 +214,9 @@ class GANBase(BaseEstimator):
                     else:
                         add("d_real", float(torch.sigmoid(stats["d_real"]).mean()))
                         add("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))
+                        # the adversarial part of D's loss alone (no smoothing, no auxiliary classifier):
+                        # 2 ln 2 for a D that always answers 0.5, so a mean above it is a D worse than chance
+                        add("d_adv_loss", float(ns_losses(stats["d_real"], stats["d_fake"])))
                 if step % log_every == 0 or i == steps - 1:
                     self.history_.append({"step": step, "epoch": epoch, **{k: sums[k] / counts[k] for k in sums},
                                           "seconds": time.perf_counter() - t0})
