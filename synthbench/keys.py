@@ -27,7 +27,8 @@ Metrics (``/`` groups them in the UI):
 ``train/<name>``                            generator training curves (``history_``), step = generator step:
                                             ``d_loss``, ``g_loss``, ``d_real`` = D(x), ``d_fake`` = D(G(z))
                                             (probabilities), ``wasserstein`` (WGAN-GP critic's estimate),
-                                            ``d_grad_norm``, ``g_grad_norm``, ``seconds``
+                                            ``d_grad_norm``, ``g_grad_norm``, ``seconds``, ``d_adv_loss`` (D's
+                                            adversarial loss alone; 2 ln 2 = a D at chance)
 ``probe/<name>``                            training probes in the domain feature space, step = generator step:
                                             ``fid``, ``reference_fid``, ``label_accuracy``, ``class_coverage``,
                                             ``diversity``, ``diversity_min`` (see ``synthbench.diagnostics``)
@@ -54,6 +55,12 @@ SDV's per-epoch losses for CTGAN/TVAE/CopulaGAN), plus:
                                                 the primary model's gaps between groups of a sensitive column
 ``fairness/data/<column>/real_gap|synthetic_gap``  largest gap in P(target = positive | group), real training
                                                 split vs synthetic set (``tables/fairness_data.json`` per group)
+``cost/fidelity_seconds``, ``cost/privacy_seconds``  seconds of the quality report + detection, and of the privacy
+                                                checks; detection and privacy run in the evaluation worker
+                                                (``synthbench.background``), timed there, overlapping
+                                                ``cost/eval_seconds``
+``cost/eval_worker_peak_rss_mb``                peak resident memory of the evaluation worker process (MiB;
+                                                absent when ``$SYNTHBENCH_EVAL_WORKER=0`` or one core)
 ==============================================  ===========================================================
 
 Table artifacts: ``tables/fairness_groups.json`` (per regime, column and group: selection and true-positive
@@ -98,6 +105,8 @@ TOTAL_SECONDS = "cost/total_seconds"
 PEAK_RSS_MB = "cost/peak_rss_mb"
 FIT_PEAK_RSS_MB = "cost/fit_peak_rss_mb"
 FIDELITY_SAMPLES = "fidelity/samples"
+PRIVACY_SECONDS = "cost/privacy_seconds"
+WORKER_PEAK_RSS_MB = "cost/eval_worker_peak_rss_mb"
 PEAK_CUDA_MB = "cost/peak_cuda_mb"
 
 TSTR_OVER_TRTR = "utility/tstr_over_trtr"

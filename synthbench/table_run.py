@@ -87,7 +87,21 @@ def _log_frame(frame: pd.DataFrame, artifact: str) -> None:
 
 
 def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[dict]:
-    """Run every table phase, filling ``metrics`` and ``not_applicable``; return the generator's history."""
+    """Run every table phase, filling ``metrics`` and ``not_applicable``; return the generator's history.
+
+    Detection and privacy run in the evaluation worker (``synthbench.background``) while the downstream
+    models train here; the worker starts now so that its imports overlap the generator's fit.
+    """
+    from synthbench.background import Background
+
+    with Background() as worker:
+        history = _run_table(cfg, data, reporter, metrics, not_applicable, worker)
+        if worker.enabled:
+            metrics[keys.WORKER_PEAK_RSS_MB] = worker.peak_rss_mb
+    return history
+
+
+def _run_table(cfg, data, reporter, metrics: dict, not_applicable: dict, worker) -> list[dict]:
     import matplotlib.pyplot as plt
     import mlflow
 
@@ -123,6 +137,21 @@ def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[
         synthetic = validate_table_sample(generator.sample(len(data.train)), len(data.train), data.train, cfg.generator)
         metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
         update({"total": 1, "step": 1})
+    # -- detection and privacy start in the worker; the downstream models train here meanwhile ---------
+    from synthbench.privacy import DISCLAIMER, privacy_checks
+    from synthbench.table_fidelity import detection, quality_report
+
+    budget = task.budget(cfg.budget)
+    # the real side of fidelity is the whole training split (a subsample would miss rare categories the
+    # synthetic rows may hold, which SDMetrics' transformers cannot encode); the synthetic side is a seeded subsample
+    n_fidelity = min(budget.fidelity_samples, len(synthetic))
+    rng = np.random.default_rng(derive_seed(seed, "fidelity"))
+    syn_s = synthetic.take(np.sort(rng.choice(len(synthetic), n_fidelity, replace=False)))
+    detection_job = (worker.submit(detection, data.train, syn_s, derive_seed(seed, "detection"))
+                     if "detection" in task.metrics.fidelity else None)
+    privacy_job = (worker.submit(privacy_checks, data.train, data.validation, synthetic, budget.privacy_samples,
+                                 derive_seed(seed, "privacy"), task.metrics.privacy) if task.metrics.privacy else None)
+
     fig = columns_figure(data.train, synthetic, f"{cfg.generator} on {task.name}: real training split vs synthetic")
     mlflow.log_figure(fig, "plots/columns.png")
     plt.close(fig)
@@ -136,35 +165,36 @@ def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[
     models = {cfg.model: (cfg.model_cls, cfg.model_params), **cfg.extra_models}
     rows, fair_rows = [], []
     t0 = time.perf_counter()
-    for regime in task.regimes.run:
-        train_set = regime_training_set(regime, data.train, synthetic, task.regimes.mixed_synthetic_share,
-                                        derive_seed(seed, f"mixed/{regime}"))
-        for name, (cls, params) in models.items():
-            with reporter.phase(f"downstream {name} ({regime})") as update:
-                params = {**params, "random_state": derive_seed(seed, f"downstream/{regime}/{name}")}
-                model = cls(**params).fit(train_set, validation=data.validation, callback=update, classes=classes)
-                scores, pred = score_table(model, data.test, positive, wanted)
-            key = (lambda m, r=regime: keys.utility(r, m)) if name == cfg.model else (lambda m, r=regime, n=name: keys.model_utility(r, n, m))
-            metrics.update({key(m): v for m, v in scores.items()})
-            rows.append({"regime": regime, "model": name, **scores, "note": model.degenerate_})
-            if name == cfg.model and task.data.sensitive:
-                if not binary:
-                    continue
-                from synthbench.fairness import model_fairness
+    with worker.sharing_cores():  # detection and privacy run in the worker meanwhile
+        for regime in task.regimes.run:
+            train_set = regime_training_set(regime, data.train, synthetic, task.regimes.mixed_synthetic_share,
+                                            derive_seed(seed, f"mixed/{regime}"))
+            for name, (cls, params) in models.items():
+                with reporter.phase(f"downstream {name} ({regime})") as update:
+                    params = {**params, "random_state": derive_seed(seed, f"downstream/{regime}/{name}")}
+                    model = cls(**params).fit(train_set, validation=data.validation, callback=update, classes=classes)
+                    scores, pred = score_table(model, data.test, positive, wanted)
+                key = (lambda m, r=regime: keys.utility(r, m)) if name == cfg.model else (lambda m, r=regime, n=name: keys.model_utility(r, n, m))
+                metrics.update({key(m): v for m, v in scores.items()})
+                rows.append({"regime": regime, "model": name, **scores, "note": model.degenerate_})
+                if name == cfg.model and task.data.sensitive:
+                    if not binary:
+                        continue
+                    from synthbench.fairness import model_fairness
 
-                for col in task.data.sensitive:
-                    gaps, by_group = model_fairness(data.test.y.to_numpy(), pred, data.test.frame[col], positive)
-                    metrics.update({keys.fairness(regime, col, m): v for m, v in gaps.items()})
-                    fair_rows += [{"regime": regime, "column": col, **r} for r in by_group.to_dict("records")]
-        if task.downstream.suite and task.budget(cfg.budget).suite:
-            from synthbench.downstream import ctgan_suite
+                    for col in task.data.sensitive:
+                        gaps, by_group = model_fairness(data.test.y.to_numpy(), pred, data.test.frame[col], positive)
+                        metrics.update({keys.fairness(regime, col, m): v for m, v in gaps.items()})
+                        fair_rows += [{"regime": regime, "column": col, **r} for r in by_group.to_dict("records")]
+            if task.downstream.suite and task.budget(cfg.budget).suite:
+                from synthbench.downstream import ctgan_suite
 
-            with reporter.phase(f"{task.downstream.suite} suite ({regime})") as update:
-                suite = ctgan_suite.evaluate(train_set, data.test, data.train, positive, derive_seed(seed, f"suite/{regime}"))
-                update({"total": 1, "step": 1})
-            metrics.update({keys.model_utility(regime, task.downstream.suite, m): v for m, v in suite.items()})
-            rows.append({"regime": regime, "model": task.downstream.suite, **{f"suite_{m}": v for m, v in suite.items()}})
-    metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
+                with reporter.phase(f"{task.downstream.suite} suite ({regime})") as update:
+                    suite = ctgan_suite.evaluate(train_set, data.test, data.train, positive, derive_seed(seed, f"suite/{regime}"))
+                    update({"total": 1, "step": 1})
+                metrics.update({keys.model_utility(regime, task.downstream.suite, m): v for m, v in suite.items()})
+                rows.append({"regime": regime, "model": task.downstream.suite, **{f"suite_{m}": v for m, v in suite.items()}})
+        metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
     if task.downstream.suite and not task.budget(cfg.budget).suite:
         not_applicable[keys.model_utility("*", task.downstream.suite, "*")] = (
             f"the {task.downstream.suite} evaluator suite runs at budgets whose [budgets.<name>].suite is true "
@@ -194,39 +224,30 @@ def run_table(cfg, data, reporter, metrics: dict, not_applicable: dict) -> list[
         _log_frame(pd.DataFrame(data_rows), "tables/fairness_data.json")
 
     # -- fidelity (SDMetrics) against the real training split ---------------------------------------
-    from synthbench.table_fidelity import detection, quality_report
-
-    budget = task.budget(cfg.budget)
     with reporter.phase("fidelity (SDMetrics)") as update:
-        t0 = time.perf_counter()
-        # the real side is the whole training split (a subsample would miss rare categories the synthetic rows
-        # may hold, which SDMetrics' transformers cannot encode); the synthetic side is a seeded subsample
-        n = min(budget.fidelity_samples, len(synthetic))
-        rng = np.random.default_rng(derive_seed(seed, "fidelity"))
-        real_s = data.train
-        syn_s = synthetic.take(np.sort(rng.choice(len(synthetic), n, replace=False)))
+        seconds = 0.0
         if "quality" in task.metrics.fidelity:
-            scores, details = quality_report(real_s, syn_s)
+            t0 = time.perf_counter()
+            scores, details = quality_report(data.train, syn_s)
+            seconds += time.perf_counter() - t0
             metrics.update({keys.fidelity(k): v for k, v in scores.items()})
             for prop, frame in details.items():
                 _log_frame(frame, f"tables/quality_{prop.lower().replace(' ', '_')}.json")
         update({"total": 2, "step": 1})
-        if "detection" in task.metrics.fidelity:
-            metrics.update({keys.fidelity(k): v for k, v in detection(real_s, syn_s, derive_seed(seed, "detection")).items()})
-        metrics[keys.FIDELITY_SAMPLES] = float(n)
-        metrics[keys.FIDELITY_SECONDS] = time.perf_counter() - t0
+        if detection_job is not None:
+            scores, job_seconds = detection_job.result()
+            metrics.update({keys.fidelity(k): v for k, v in scores.items()})
+            seconds += job_seconds
+        metrics[keys.FIDELITY_SAMPLES] = float(n_fidelity)
+        metrics[keys.FIDELITY_SECONDS] = seconds
         update({"total": 2, "step": 2})
 
     # -- privacy: empirical checks against rows the generator never saw ------------------------------
-    if task.metrics.privacy:
-        from synthbench.privacy import DISCLAIMER, privacy_checks
-
+    if privacy_job is not None:
         with reporter.phase("privacy (DCR, membership inference)") as update:
-            t0 = time.perf_counter()
-            res = privacy_checks(data.train, data.validation, synthetic, budget.privacy_samples,
-                                 derive_seed(seed, "privacy"), task.metrics.privacy)
+            res, job_seconds = privacy_job.result()
             metrics.update({keys.privacy(k): v for k, v in res.items() if np.isfinite(v)})
-            metrics["cost/privacy_seconds"] = time.perf_counter() - t0
+            metrics[keys.PRIVACY_SECONDS] = job_seconds
             update({"total": 1, "step": 1})
         mlflow.set_tag("synthbench.privacy_note", DISCLAIMER)
         mlflow.log_text(_privacy_markdown(res, DISCLAIMER), "privacy.md")

@@ -1,0 +1,130 @@
+"""A second process for independent evaluation work, so that a run uses a laptop's second core.
+
+Most of a table run is single-threaded (an SDV fit, SDMetrics, a logistic regression), so on a 2-core
+machine one core sits idle. A table run therefore starts one worker process (``spawn``: no inherited
+threads or locks) when it begins; the worker imports its libraries while the generator fits, and then
+computes the detection score and the privacy checks while the main process trains the downstream models.
+The functions are the same ones the main process would call, with their own seeds, so the numbers do not
+depend on where they ran; their seconds are measured in the worker.
+
+``SYNTHBENCH_EVAL_WORKER=0`` (or a machine with one core) runs everything in the main process instead.
+The worker ignores Ctrl-C: the main process handles it and kills the worker, so an interrupted run ends
+KILLED as before and leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import Future
+from typing import Callable
+
+ENV_EVAL_WORKER = "SYNTHBENCH_EVAL_WORKER"
+_LIMITS = None
+_WARM_MODULES = ("pandas", "sklearn.linear_model", "sklearn.neighbors", "sklearn.metrics", "sdmetrics.single_table")
+
+
+def wanted() -> bool:
+    """Whether runs use the worker: more than one core and not switched off by ``$SYNTHBENCH_EVAL_WORKER``."""
+    setting = os.environ.get(ENV_EVAL_WORKER, "").strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    return (os.cpu_count() or 1) > 1
+
+
+def _warm() -> None:
+    """Worker initialiser: leave Ctrl-C to the main process; import the libraries the jobs use."""
+    import importlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in _WARM_MODULES:
+        importlib.import_module(name)
+    from threadpoolctl import threadpool_limits
+
+    global _LIMITS
+    _LIMITS = threadpool_limits(1)  # one core for the worker: the main process keeps the others
+
+
+def _timed(fn: Callable, args: tuple, kwargs: dict):
+    import resource
+
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class Background:
+    """``submit(fn, *args)`` returns a future of ``(result, seconds)``; ``close()`` ends the worker.
+
+    Without a worker (``enabled=False``) ``submit`` runs the function at once, in this process.
+    ``peak_rss_mb`` is the worker's peak resident memory seen so far (0 without one).
+    """
+
+    def __init__(self, enabled: bool | None = None):
+        self.enabled = wanted() if enabled is None else enabled
+        self.peak_rss_mb = 0.0
+        self._pool = None
+        if self.enabled:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+            self._pool.submit(int)  # start the worker (and its imports) now, not at the first job
+
+    def submit(self, fn: Callable, *args, **kwargs) -> "Future":
+        if self._pool is None:
+            fut: Future = Future()
+            try:
+                fut.set_result(_timed(fn, args, kwargs)[:2])
+            except BaseException as exc:  # noqa: BLE001 - delivered by .result(), as a worker's would be
+                fut.set_exception(exc)
+            return fut
+        inner = self._pool.submit(_timed, fn, args, kwargs)
+        outer: Future = Future()
+
+        def done(f: Future) -> None:
+            if f.cancelled():
+                outer.cancel()
+            elif f.exception() is not None:
+                outer.set_exception(f.exception())
+            else:
+                result, seconds, rss = f.result()
+                self.peak_rss_mb = max(self.peak_rss_mb, rss)
+                outer.set_result((result, seconds))
+
+        inner.add_done_callback(done)
+        return outer
+
+    def sharing_cores(self):
+        """Context for the main process's work while worker jobs run: its BLAS pools (OpenBLAS, MKL) leave
+        one core to the worker; their busy-waiting threads would otherwise take it and slow both sides."""
+        import contextlib
+
+        if self._pool is None:
+            return contextlib.nullcontext()
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=max(1, (os.cpu_count() or 2) - 1), user_api="blas")
+
+    def close(self, failed: bool = False) -> None:
+        """End the worker: wait for it after a normal run, kill it after a failure or an interrupt."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not failed:
+            pool.shutdown(wait=True)
+            return
+        kill = getattr(pool, "kill_workers", None)  # Python >= 3.14
+        if kill is not None:
+            kill()
+        else:
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                proc.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
