@@ -114,13 +114,13 @@ if task.data.sensitive and classification:
             rates = (f[target] == positive).groupby(f[col]).mean()
             results[f"data_gap_{col}_{name}"] = float(rates.max() - rates.min())
 
-from sdmetrics.reports.single_table import QualityReport  # noqa: E402
+from sdmetrics.reports import QualityReport  # noqa: E402
 from sdmetrics.single_table import LogisticDetection  # noqa: E402
 
 n = min(task.budget(budget).fidelity_samples, len(synthetic))
 syn_s = synthetic.iloc[np.sort(rng.choice(len(synthetic), n, replace=False))].reset_index(drop=True)
 report = QualityReport()
-report.generate(train, syn_s, meta, verbose=False)
+report.generate({"table": train}, {"table": syn_s}, {"tables": {"table": meta}}, verbose=False)
 results["quality"] = report.get_score()
 np.random.seed(seed)
 results["detection"] = LogisticDetection.compute(train, syn_s, meta)

@@ -20,17 +20,18 @@ from synthbench.table import Table
 
 def quality_report(real: Table, synthetic: Table):
     """``(scores, details)``: overall and per-property scores, and SDMetrics' per-column/pair tables."""
-    from sdmetrics.reports.single_table import QualityReport
+    from sdmetrics.reports import QualityReport  # SDMetrics' current report (the single-table one is deprecated)
 
     report = QualityReport()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        report.generate(real.frame, synthetic.frame, real.sdv_metadata_dict(), verbose=False)
+        report.generate({"table": real.frame}, {"table": synthetic.frame}, {"tables": {"table": real.sdv_metadata_dict()}},
+                        verbose=False)
     props = report.get_properties()
     scores = {"quality": float(report.get_score())}
     for _, row in props.iterrows():
         scores["quality_" + row["Property"].lower().replace(" ", "_")] = float(row["Score"])
-    details = {p: report.get_details(p) for p in props["Property"]}
+    details = {p: report.get_details(p).drop(columns=["Table"], errors="ignore") for p in props["Property"]}
     return scores, details
 
 

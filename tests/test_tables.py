@@ -238,3 +238,22 @@ def test_tabular_models_predict_one_class_when_trained_on_one():
         m = cls(random_state=0).fit(one, classes=["no", "yes"])
         assert m.degenerate_ and set(m.predict(t.features)) == {"yes"}
         assert m.predict_proba(t.features).shape == (100, 2)
+
+
+def test_quality_report_is_sdmetrics_score_with_per_column_details():
+    import warnings
+
+    from sdmetrics.reports.single_table import QualityReport as SingleTableReport
+
+    from synthbench.table_fidelity import quality_report
+
+    real, syn = tiny_table(300, 0), tiny_table(300, 1)
+    scores, details = quality_report(real, syn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = SingleTableReport()
+        ref.generate(real.frame, syn.frame, real.sdv_metadata_dict(), verbose=False)
+    assert scores["quality"] == pytest.approx(ref.get_score(), abs=1e-12)
+    assert set(details) == {"Column Shapes", "Column Pair Trends"}
+    assert sorted(details["Column Shapes"]["Column"]) == sorted(real.columns)
+    assert 0 < scores["quality_column_shapes"] <= 1 and 0 < scores["quality_column_pair_trends"] <= 1
