@@ -160,6 +160,20 @@ def test_sdv_sampling_follows_the_run_seed():
     assert not a.equals(b)  # SDV alone would sample both with its one fixed seed
 
 
+@pytest.mark.parametrize("name", ["CTGAN", "TVAE"])
+def test_sdv_neural_fit_reports_epochs_as_they_finish(monkeypatch, name):
+    from synthbench.generators import sdv
+
+    monkeypatch.setattr(sdv, "WATCH_SECONDS", 0.005)
+    seen = []
+    gen = getattr(sdv, name)(epochs=15, batch_size=20, random_state=0)
+    gen.fit(tiny_table(200), callback=seen.append)
+    steps = [u["step"] for u in seen]
+    assert all(u["total"] == 15 for u in seen)
+    assert steps == sorted(steps) and steps[-1] == 15
+    assert len(steps) > 2  # epochs were reported during the fit, not only at its end
+
+
 def test_smote_refuses_regression():
     from synthbench.generators.table_baselines import SMOTESampler
 

@@ -79,13 +79,15 @@ class SDVGenerator(BaseEstimator):
         cls = getattr(sdv.single_table, self.synthesizer)
         kwargs = self._synthesizer_kwargs()
         self.columns_, self.target_ = dict(train.columns), train.target
+        epochs = int(kwargs.get("epochs") or 0)
         with seeded_globals(self.random_state), warnings.catch_warnings():
             warnings.filterwarnings("ignore", module="sdv")
             warnings.filterwarnings("ignore", module="rdt")
             self.model_ = cls(sdv_metadata(train), **kwargs)
-            self.model_.fit({TABLE_NAME: train.frame})
+            with _epoch_watch(self.model_, epochs, callback):
+                self.model_.fit({TABLE_NAME: train.frame})
         if callback is not None:
-            callback({"total": 1, "step": 1})
+            callback({"total": epochs or 1, "step": epochs or 1})
         self._sampling_seeded_ = False
         loss = getattr(self.model_, "get_loss_values", None)
         self.history_ = _loss_history(loss()) if callable(loss) and kwargs.get("epochs") else []
@@ -105,6 +107,43 @@ class SDVGenerator(BaseEstimator):
         if isinstance(frame, dict):  # SDV 2 answers with a dict of tables, as it takes them
             frame = frame[TABLE_NAME]
         return Table(frame[list(self.columns_)].reset_index(drop=True), self.columns_, self.target_)
+
+
+WATCH_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def _epoch_watch(synthesizer, epochs: int, callback):
+    """Report finished epochs to ``callback`` while SDV fits (it has no callback of its own): a thread reads
+    the epoch column of the loss table that CTGAN/TVAE extend after every epoch, every ``WATCH_SECONDS``."""
+    if callback is None or not epochs:
+        yield
+        return
+    import threading
+
+    stop = threading.Event()
+
+    def watch():
+        last = -1
+        while not stop.wait(WATCH_SECONDS):
+            losses = getattr(getattr(synthesizer, "_model", None), "loss_values", None)
+            if losses is None or not len(losses) or "Epoch" not in losses:
+                continue
+            done = int(losses["Epoch"].max()) + 1
+            if done != last:
+                last = done
+                try:
+                    callback({"total": epochs, "step": min(done, epochs)})
+                except BaseException:  # noqa: BLE001 - Ctrl-C is the main thread's to handle; stop watching
+                    return
+
+    thread = threading.Thread(target=watch, name="synthbench-sdv-epochs", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _loss_history(losses) -> list[dict]:
