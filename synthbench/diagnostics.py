@@ -52,6 +52,7 @@ THRESHOLDS = {
     "oscillation_loss_cv": 0.6,        # or G loss's coefficient of variation over the second half above this
     "still_improving": 0.75,           # last probe FID below this multiple of the previous probe's
     "unconverged_label_accuracy": 0.5,  # conditional generator whose labels are mostly not followed yet
+    "far_from_real": 50.0,             # final probe FID above this multiple of the real-vs-real reference FID
 }
 
 REMEDIES = {
@@ -390,9 +391,14 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
     ev = []
     if len(fids) >= 2 and fids[-1][1] < T["still_improving"] * fids[-2][1]:
         ev.append(("probe/fid", f"{fids[-2][1]:.1f} -> {fids[-1][1]:.1f} between the last two probes", fids[-2][0]))
+    ref = final.get("reference_fid", float("nan"))
+    if fids and math.isfinite(ref) and ref > 0 and fids[-1][1] > T["far_from_real"] * ref:
+        ev.append(("probe/fid", f"{fids[-1][1]:.1f} at the end, {fids[-1][1] / ref:.0f}x the real-vs-real reference "
+                   f"{ref:.1f}: samples are still far from real data", fids[-1][0]))
     if "label_accuracy" in final and final["label_accuracy"] < T["unconverged_label_accuracy"]:
         ev.append(("probe/label_accuracy", f"only {final['label_accuracy']:.2f} of images are of the class asked for", final["step"]))
     if ev:
-        return result("not_converged", "Training stopped while the generator was still improving quickly.", ev)
+        return result("not_converged", "Training stopped before the generator's images resembled the data: "
+                      "quality was still improving quickly, or was still far from real.", ev)
     return result("healthy", "No failure signal: every class is produced with real-like variety, neither network "
                   "dominates, and quality had settled by the end of training.", [])

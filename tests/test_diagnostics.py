@@ -86,6 +86,19 @@ def test_not_converged_when_quality_still_falls_fast():
     assert d.label == "not_converged"
 
 
+def test_far_from_real_data_is_not_converged_even_when_the_trend_looks_settled():
+    # an unconditional GAN at FID 1564 (74x the real-vs-real 21) improving 18% between probes was called healthy
+    ps = probes([3696, 2540, 2303, 1901, 1564])
+    for p in ps:
+        p["reference_fid"] = 21.0
+        del p["label_accuracy"]
+    d = diagnose(history(), ps)
+    assert d.label == "not_converged" and "74x the real-vs-real reference" in d.evidence[-1][1]
+    for p in ps:
+        p["fid"] /= 10.0  # 7x the reference: no alarm
+    assert diagnose(history(), ps).label == "healthy"
+
+
 def test_diverged_wins_over_everything():
     d = diagnose(history(), probes(HEALTHY_FIDS, missing=(1,)), diverged="d_loss=nan at step 7")
     assert d.label == "diverged" and "d_loss=nan" in d.summary and d.remedies == REMEDIES["diverged"]
