@@ -7,7 +7,8 @@ computes the detection score and the privacy checks while the main process train
 The functions are the same ones the main process would call, with their own seeds, so the numbers do not
 depend on where they ran; their seconds are measured in the worker.
 
-``SYNTHBENCH_EVAL_WORKER=0`` (or a machine with one core) runs everything in the main process instead.
+``SYNTHBENCH_EVAL_WORKER=0``, a machine with one core, or a run inside a daemonic worker process (a Dask
+worker, a multiprocessing pool) runs everything in the main process instead.
 The worker ignores Ctrl-C: the main process handles it and kills the worker, so an interrupted run ends
 KILLED as before and leaves no process behind.
 """
@@ -26,9 +27,12 @@ _WARM_MODULES = ("pandas", "sklearn.linear_model", "sklearn.neighbors", "sklearn
 
 
 def wanted() -> bool:
-    """Whether runs use the worker: more than one core and not switched off by ``$SYNTHBENCH_EVAL_WORKER``."""
+    """Whether runs use the worker: more than one core, not switched off by ``$SYNTHBENCH_EVAL_WORKER``, and
+    not inside a daemonic process (a Dask or multiprocessing worker may not start processes of its own)."""
+    import multiprocessing
+
     setting = os.environ.get(ENV_EVAL_WORKER, "").strip().lower()
-    if setting in ("0", "false", "no", "off"):
+    if setting in ("0", "false", "no", "off") or multiprocessing.current_process().daemon:
         return False
     return (os.cpu_count() or 1) > 1
 

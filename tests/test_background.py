@@ -75,6 +75,25 @@ def test_switched_off_by_the_environment(monkeypatch):
     assert not _workers()
 
 
+def _report_wanted(queue):
+    queue.put(wanted())
+
+
+def test_no_worker_inside_a_daemonic_process():
+    """A sweep cell running in a Dask (or multiprocessing) worker may not start processes of its own."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_report_wanted, args=(queue,), daemon=True)
+    proc.start()
+    try:
+        assert queue.get(timeout=120) is False
+    finally:
+        proc.join(timeout=60)
+    assert wanted() == ((os.cpu_count() or 1) > 1)  # here, in the test process, it would be used
+
+
 def test_ctrl_c_in_a_table_run_ends_it_killed_and_leaves_no_worker(tmp_path, tracking_uri):
     """Ctrl-C in a terminal signals the whole process group, worker included: the worker ignores it,
     the main process records KILLED and kills the worker."""
