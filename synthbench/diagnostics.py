@@ -307,7 +307,7 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
     T = THRESHOLDS
     final = probes[-1] if probes else {}
     signals = {f"probe/{k}": v for k, v in final.items() if isinstance(v, (int, float)) and k != "step"}
-    for name in ("d_real", "d_fake", "wasserstein", "g_loss", "d_loss", "d_grad_norm", "g_grad_norm"):
+    for name in ("d_real", "d_fake", "wasserstein", "g_loss", "d_loss", "d_adv_loss", "d_grad_norm", "g_grad_norm"):
         tail = _tail(history, name, 0.25)
         if len(tail):
             signals[f"train/{name} (last quarter, mean)"] = float(np.mean(tail))
