@@ -161,40 +161,10 @@ def _run_table(cfg, data, reporter, metrics: dict, not_applicable: dict, worker)
     classification = data.train.columns[data.train.target] == "categorical"
     classes = sorted(data.train.y.unique()) if classification else None
     binary = classification and len(classes) == 2 and positive in classes
-    wanted = set(task.metrics.utility)
-    models = {cfg.model: (cfg.model_cls, cfg.model_params), **cfg.extra_models}
-    rows, fair_rows = [], []
     t0 = time.perf_counter()
     with worker.sharing_cores():  # detection and privacy run in the worker meanwhile
-        for regime in task.regimes.run:
-            train_set = regime_training_set(regime, data.train, synthetic, task.regimes.mixed_synthetic_share,
-                                            derive_seed(seed, f"mixed/{regime}"))
-            for name, (cls, params) in models.items():
-                with reporter.phase(f"downstream {name} ({regime})") as update:
-                    params = {**params, "random_state": derive_seed(seed, f"downstream/{regime}/{name}")}
-                    model = cls(**params).fit(train_set, validation=data.validation, callback=update, classes=classes)
-                    scores, pred = score_table(model, data.test, positive, wanted)
-                key = (lambda m, r=regime: keys.utility(r, m)) if name == cfg.model else (lambda m, r=regime, n=name: keys.model_utility(r, n, m))
-                metrics.update({key(m): v for m, v in scores.items()})
-                rows.append({"regime": regime, "model": name, **scores, "note": model.degenerate_})
-                if name == cfg.model and task.data.sensitive:
-                    if not binary:
-                        continue
-                    from synthbench.fairness import model_fairness
-
-                    for col in task.data.sensitive:
-                        gaps, by_group = model_fairness(data.test.y.to_numpy(), pred, data.test.frame[col], positive)
-                        metrics.update({keys.fairness(regime, col, m): v for m, v in gaps.items()})
-                        fair_rows += [{"regime": regime, "column": col, **r} for r in by_group.to_dict("records")]
-            if task.downstream.suite and task.budget(cfg.budget).suite:
-                from synthbench.downstream import ctgan_suite
-
-                with reporter.phase(f"{task.downstream.suite} suite ({regime})") as update:
-                    suite = ctgan_suite.evaluate(train_set, data.test, data.train, positive, derive_seed(seed, f"suite/{regime}"))
-                    update({"total": 1, "step": 1})
-                metrics.update({keys.model_utility(regime, task.downstream.suite, m): v for m, v in suite.items()})
-                rows.append({"regime": regime, "model": task.downstream.suite, **{f"suite_{m}": v for m, v in suite.items()}})
-        metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
+        rows, fair_rows = _utility(cfg, data, synthetic, reporter, metrics, classes, positive, binary)
+    metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
     if task.downstream.suite and not task.budget(cfg.budget).suite:
         not_applicable[keys.model_utility("*", task.downstream.suite, "*")] = (
             f"the {task.downstream.suite} evaluator suite runs at budgets whose [budgets.<name>].suite is true "
@@ -259,6 +229,44 @@ def _run_table(cfg, data, reporter, metrics: dict, not_applicable: dict, worker)
                 synthetic.frame.to_csv(fh, index=False)
             mlflow.log_artifact(str(path), artifact_path="synthetic")
     return history
+
+
+def _utility(cfg, data, synthetic: Table, reporter, metrics: dict, classes, positive, binary: bool):
+    """Train and score every downstream model (and the evaluator suite) under each regime; the primary
+    model's fairness gaps. Returns the rows of ``tables/utility.json`` and ``tables/fairness_groups.json``."""
+    task, seed = cfg.task, cfg.seed
+    wanted = set(task.metrics.utility)
+    models = {cfg.model: (cfg.model_cls, cfg.model_params), **cfg.extra_models}
+    rows, fair_rows = [], []
+    for regime in task.regimes.run:
+        train_set = regime_training_set(regime, data.train, synthetic, task.regimes.mixed_synthetic_share,
+                                        derive_seed(seed, f"mixed/{regime}"))
+        for name, (cls, params) in models.items():
+            with reporter.phase(f"downstream {name} ({regime})") as update:
+                params = {**params, "random_state": derive_seed(seed, f"downstream/{regime}/{name}")}
+                model = cls(**params).fit(train_set, validation=data.validation, callback=update, classes=classes)
+                scores, pred = score_table(model, data.test, positive, wanted)
+            key = (lambda m, r=regime: keys.utility(r, m)) if name == cfg.model else (lambda m, r=regime, n=name: keys.model_utility(r, n, m))
+            metrics.update({key(m): v for m, v in scores.items()})
+            rows.append({"regime": regime, "model": name, **scores, "note": model.degenerate_})
+            if name == cfg.model and task.data.sensitive:
+                if not binary:
+                    continue
+                from synthbench.fairness import model_fairness
+
+                for col in task.data.sensitive:
+                    gaps, by_group = model_fairness(data.test.y.to_numpy(), pred, data.test.frame[col], positive)
+                    metrics.update({keys.fairness(regime, col, m): v for m, v in gaps.items()})
+                    fair_rows += [{"regime": regime, "column": col, **r} for r in by_group.to_dict("records")]
+        if task.downstream.suite and task.budget(cfg.budget).suite:
+            from synthbench.downstream import ctgan_suite
+
+            with reporter.phase(f"{task.downstream.suite} suite ({regime})") as update:
+                suite = ctgan_suite.evaluate(train_set, data.test, data.train, positive, derive_seed(seed, f"suite/{regime}"))
+                update({"total": 1, "step": 1})
+            metrics.update({keys.model_utility(regime, task.downstream.suite, m): v for m, v in suite.items()})
+            rows.append({"regime": regime, "model": task.downstream.suite, **{f"suite_{m}": v for m, v in suite.items()}})
+    return rows, fair_rows
 
 
 def _privacy_markdown(res: dict, disclaimer: str) -> str:
