@@ -57,10 +57,10 @@ def machine(device: str) -> str:
     return desc + ", " + ("GPU" if device.startswith("cuda") else "no GPU")
 
 
-def report(rows: list[dict], command: str, note: str, merged: list[str] = ()) -> str:
+def report(rows: list[dict], commands: list[str], note: str, merged: list[str] = ()) -> str:
     done = [r for r in rows if r["status"] == "FINISHED"]
     lines = ["# CTGAN-paper evaluator suite on Adult (binary F1 of >50K, mean of 4 classifiers)", "",
-             f"Command: `{command}`", ""]
+             "Commands (each resumed from the results before it): " + ", ".join(f"`{c}`" for c in commands), ""]
     lines += [f"Merged from another machine: `{m}`" for m in merged] + ([""] if merged else [])
     lines += [note, "",
              "| data | seeds | F1 mean | 95% CI | published | within +/-0.03 |", "|---|---|---|---|---|---|"]
@@ -84,6 +84,11 @@ def report(rows: list[dict], command: str, note: str, merged: list[str] = ()) ->
         lines.append(f"| {r['generator']} | {r['seed']} | finished | {r['real_f1']:.4f} | {r['synthetic_f1']:.4f} | {per} | "
                      f"{r['fit_seconds']:.0f} | {r.get('machine', '2 CPU cores, no GPU')} | `{r['run_id'][:8]}` |")
     return "\n".join(lines) + "\n"
+
+
+def commands_of(record: dict) -> list[str]:
+    """The commands that produced a results file (older files hold only the latest, as ``command``)."""
+    return list(record.get("commands") or ([record["command"]] if record.get("command") else []))
 
 
 def main() -> None:
@@ -118,7 +123,7 @@ def main() -> None:
             if theirs["note"] != record["note"]:
                 print(f"not merged: {other} is '{theirs['note']}', these results are '{record['note']}'")
                 continue
-            record.setdefault("merged", []).append(theirs["command"] + " (" + ", ".join(
+            record.setdefault("merged", []).append("; ".join(commands_of(theirs)) + " (" + ", ".join(
                 sorted({r.get("machine", "?") for r in theirs["rows"]})) + ")")
             for r in theirs["rows"]:
                 if r["status"] == "FINISHED" and (r["generator"], r["seed"]) not in have:
@@ -126,7 +131,7 @@ def main() -> None:
                     have.add((r["generator"], r["seed"]))
                     print(f"merged {r['generator']} seed {r['seed']} ({r.get('machine', '?')})")
         path.write_text(json.dumps(record, indent=2) + "\n")
-        out.with_suffix(".md").write_text(report(record["rows"], record["command"], record["note"], record.get("merged", [])))
+        out.with_suffix(".md").write_text(report(record["rows"], commands_of(record), record["note"], record.get("merged", [])))
         return
     command = (f"python benchmarks/ctgan_paper_adult.py --generators {args.generators} --seeds {args.seeds} --budget {args.budget}"
                + (f" --device {args.device}" if args.device != "auto" else "") + "".join(f" --param {p}" for p in args.param))
@@ -134,6 +139,7 @@ def main() -> None:
             else f"NOT the paper setting: budget {args.budget}, overrides {params or 'none'}.")
     record = json.loads(path.read_text()) if path.is_file() else {"rows": []}
     rows, merged = record["rows"], record.get("merged", [])
+    commands = [c for c in commands_of(record) if c != command] + [command]
     rows = [r for r in rows if r["status"] == "FINISHED"]
     done = {(r["generator"], r["seed"]) for r in rows}
     from synthbench.torch_utils import resolve_device
@@ -161,8 +167,8 @@ def main() -> None:
             print(f"{gen:16s} seed {seed}  {row['status']}  {time.perf_counter() - t0:6.0f} s  "
                   + (f"F1 real {row['real_f1']:.4f} synthetic {row['synthetic_f1']:.4f}" if row["status"] == "FINISHED" else row["error"]),
                   flush=True)
-            path.write_text(json.dumps({"command": command, "note": note, "merged": merged, "rows": rows}, indent=2) + "\n")
-            out.with_suffix(".md").write_text(report(rows, command, note, merged))
+            path.write_text(json.dumps({"commands": commands, "note": note, "merged": merged, "rows": rows}, indent=2) + "\n")
+            out.with_suffix(".md").write_text(report(rows, commands, note, merged))
 
 
 if __name__ == "__main__":
