@@ -43,6 +43,12 @@ def main() -> None:
     exe = Path(sys.executable).parent / "synthbench"
     command = (f"python benchmarks/bench_tabular.py --task {args.task} --generator {args.generator} --budget {args.budget} "
                f"--seed {args.seed} --repeats {args.repeats}")
+    import os
+
+    from synthbench.background import ENV_EVAL_WORKER
+
+    if ENV_EVAL_WORKER in os.environ:  # the evaluation worker switched on or off for this measurement
+        command = f"{ENV_EVAL_WORKER}={os.environ[ENV_EVAL_WORKER]} {command}"
     lines = [f"$ {command}", "machine: 2 CPU cores, no GPU", ""]
 
     def say(text: str) -> None:
