@@ -23,7 +23,6 @@ from concurrent.futures import Future
 from typing import Callable
 
 ENV_EVAL_WORKER = "SYNTHBENCH_EVAL_WORKER"
-_LIMITS = None
 _WARM_MODULES = ("pandas", "sklearn.linear_model", "sklearn.neighbors", "sklearn.metrics", "sdmetrics.single_table")
 
 
@@ -47,16 +46,15 @@ def _warm() -> None:
         importlib.import_module(name)
     from threadpoolctl import threadpool_limits
 
-    global _LIMITS
-    _LIMITS = threadpool_limits(1)  # one core for the worker: the main process keeps the others
+    threadpool_limits(1)  # for the worker's lifetime: one core for it, the main process keeps the others
 
 
 def _timed(fn: Callable, args: tuple, kwargs: dict):
-    import resource
+    from synthbench.runner import peak_rss_mb
 
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return out, time.perf_counter() - t0, peak_rss_mb()
 
 
 class Background:

@@ -60,7 +60,8 @@ SDV's per-epoch losses for CTGAN/TVAE/CopulaGAN), plus:
                                                 (``synthbench.background``), timed there, overlapping
                                                 ``cost/eval_seconds``
 ``cost/eval_worker_peak_rss_mb``                peak resident memory of the evaluation worker process (MiB;
-                                                absent when ``$SYNTHBENCH_EVAL_WORKER=0`` or one core)
+                                                absent without a worker: ``$SYNTHBENCH_EVAL_WORKER=0``,
+                                                one core, or a run inside a daemonic process)
 ==============================================  ===========================================================
 
 Table artifacts: ``tables/fairness_groups.json`` (per regime, column and group: selection and true-positive
