@@ -101,17 +101,32 @@ with torch.no_grad():
 
 
 # -- downstream ---------------------------------------------------------------------------------
+def shifted(xb, s):
+    """Each image moved by its own random offset of up to ``s`` pixels (background -1 fills)."""
+    if s == 0:
+        return xb
+    n, _, h, w = xb.shape
+    xp = F.pad(xb, (s, s, s, s), value=-1.0)
+    dy, dx = torch.randint(0, 2 * s + 1, (n,)), torch.randint(0, 2 * s + 1, (n,))
+    rows = (dy[:, None] + torch.arange(h)).view(n, 1, h, 1).expand(n, 1, h, w + 2 * s)
+    cols = (dx[:, None] + torch.arange(w)).view(n, 1, 1, w).expand(n, 1, h, w)
+    return xp.gather(2, rows).gather(3, cols)
+
+
 def train_cnn(x, y):
     m = build_cnn(1, 28, 10, mp["channels"], mp["hidden"], mp["dropout"])
     o = torch.optim.Adam(m.parameters(), mp["lr"])
     Xt, Yt = to_f(x), torch.from_numpy(y)
+    steps = (len(Yt) + mp["batch_size"] - 1) // mp["batch_size"]
+    sched = torch.optim.lr_scheduler.OneCycleLR(o, max_lr=mp["lr"], total_steps=mp["epochs"] * steps)
     best, state = -1, None
     for e in range(mp["epochs"]):
         m.train()
         p = torch.randperm(len(Yt))
         for i in range(0, len(Yt), mp["batch_size"]):
             b = p[i:i + mp["batch_size"]]
-            loss = F.cross_entropy(m(Xt[b]), Yt[b]); o.zero_grad(); loss.backward(); o.step()
+            loss = F.cross_entropy(m(shifted(Xt[b], mp.get("shift", 0))), Yt[b]); o.zero_grad(); loss.backward(); o.step()
+            sched.step()
         m.eval()
         with torch.no_grad():
             acc = (torch.cat([m(to_f(x_va[i:i + 1000])).argmax(1) for i in range(0, 5000, 1000)]).numpy() == y_va).mean()

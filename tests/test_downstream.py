@@ -1,0 +1,52 @@
+"""The image downstream model: its training-time augmentation and its seeding."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from synthbench.data import LabeledImages  # noqa: E402
+from synthbench.downstream.cnn import CNNClassifier, random_shift  # noqa: E402
+
+
+def _dots(n=200, size=8, seed=0):
+    """Background images (-1) with one bright pixel each, away from the border."""
+    rng = np.random.default_rng(seed)
+    x = -torch.ones(n, 1, size, size)
+    pos = torch.from_numpy(rng.integers(2, size - 2, (n, 2)))
+    x[torch.arange(n), 0, pos[:, 0], pos[:, 1]] = 1.0
+    return x, pos
+
+
+def test_random_shift_moves_each_image_within_bounds_and_fills_background():
+    x, pos = _dots()
+    y = random_shift(x, 1, torch.Generator().manual_seed(0))
+    assert y.shape == x.shape
+    assert set(torch.unique(y).tolist()) == {-1.0, 1.0}  # only background fills, nothing interpolated
+    assert bool(((y == 1).flatten(1).sum(1) == 1).all())  # the bright pixel stays in the frame
+    moved = torch.stack([(y[i, 0] == 1).nonzero()[0] for i in range(len(y))]) - pos
+    assert int(moved.abs().max()) == 1  # never more than the shift
+    offsets = {tuple(m) for m in moved.tolist()}
+    assert len(offsets) == 9  # every offset in [-1, 1] x [-1, 1] occurs: drawn per image, not per batch
+
+
+def test_random_shift_zero_is_identity_and_draws_nothing():
+    x, _ = _dots(10)
+    g = torch.Generator().manual_seed(3)
+    state = g.get_state()
+    assert random_shift(x, 0, g) is x
+    assert torch.equal(g.get_state(), state)  # shift=0 leaves the seeded stream of the run as it was
+
+
+def test_cnn_with_shift_is_seeded_and_learns():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 400)
+    images = np.zeros((400, 1, 12, 12), np.uint8)
+    images[labels == 1, :, 3:9, 5:7] = 255  # class 1: a vertical bar
+    images[labels == 0, :, 5:7, 3:9] = 255  # class 0: a horizontal bar
+    data = LabeledImages(images, labels, 2)
+    params = dict(epochs=2, batch_size=32, lr=3e-3, channels=4, hidden=8, shift=1, device="cpu")
+    a = CNNClassifier(**params, random_state=1).fit(data, validation=data)
+    b = CNNClassifier(**params, random_state=1).fit(data, validation=data)
+    np.testing.assert_array_equal(a.predict_proba(images), b.predict_proba(images))
+    assert np.mean(a.predict(images) == labels) > 0.9
