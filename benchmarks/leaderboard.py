@@ -4,7 +4,9 @@ For every task x generator it runs ``synthbench.run`` in a process of its own (s
 as ``synthbench run``: ./mlflow.db), then writes one row: TSTR accuracy, TSTR/TRTR, FID/KID/precision/recall (with
 the real-vs-real reference), fit seconds, peak memory, the diagnosis tag and the run id. A failed cell
 is recorded with its reason and the board carries on; finished cells found in the JSON are skipped, so
-an interrupted board resumes where it stopped.
+an interrupted board resumes where it stopped - unless the cell's task file has changed version since
+(or the cell predates versions being recorded): such a cell is run again, never mixed into the board.
+Every command that contributed cells is listed in the file.
 
 Usage: python benchmarks/leaderboard.py [--tasks mnist,fashion-mnist] [--generators gan,dcgan,...]
                                          [--budget standard] [--seed 0] [--data-dir DIR] [--out results/leaderboard_standard]
@@ -27,14 +29,20 @@ COLUMNS = (("TSTR acc", "utility/synthetic/accuracy"), ("TRTR acc", "utility/rea
            ("total s", "cost/total_seconds"), ("peak MiB", "cost/peak_rss_mb"))
 
 
-def write(out: Path, rows: list[dict], command: str, notes: list[str]) -> None:
-    out.with_suffix(".json").write_text(json.dumps({"command": command, "machine": "2 CPU cores, no GPU", "notes": notes,
+def write(out: Path, rows: list[dict], commands: list[str], notes: list[str]) -> None:
+    out.with_suffix(".json").write_text(json.dumps({"commands": commands, "machine": "2 CPU cores, no GPU", "notes": notes,
                                                     "rows": rows}, indent=2) + "\n")
-    lines = ["# Leaderboard", "", f"Command: `{command}`", "", "Machine: 2 CPU cores, no GPU. One run per cell (seed in the table); "
-             "FID/KID/PR against the real test split in the task's LeNet feature space, real-vs-real reference in brackets.", ""]
+    lines = ["# Leaderboard", "", "Commands (each resumes the same board; cells already finished at the same task version are kept):", ""]
+    lines += [f"    {c}" for c in commands]
+    lines += ["", "Machine: 2 CPU cores, no GPU. One run per cell (seed in the table); "
+              "FID/KID/PR against the real test split in the task's LeNet feature space, real-vs-real reference in brackets.", ""]
     lines += [f"- {n}" for n in notes] + ([""] if notes else [])
     for task in dict.fromkeys(r["task"] for r in rows):
-        lines += [f"## {task}", "", "| generator | " + " | ".join(c for c, _ in COLUMNS) + " | diagnosis | run |",
+        versions = sorted({r.get("task_version") for r in rows if r["task"] == task}, key=str)
+        dates = sorted({r["date"] for r in rows if r["task"] == task and r.get("date")})
+        when = " to ".join(dict.fromkeys([dates[0], dates[-1]])) if dates else "-"
+        lines += [f"## {task}", "", f"Task version {', '.join(map(str, versions))}; cells run {when}.", "",
+                  "| generator | " + " | ".join(c for c, _ in COLUMNS) + " | diagnosis | run |",
                   "|---|" + "---|" * (len(COLUMNS) + 2)]
         for r in (r for r in rows if r["task"] == task):
             if r["status"] != "FINISHED":
@@ -59,10 +67,13 @@ def run_cell(task: str, gen: str, args) -> dict:
 
     signal.signal(signal.SIGTERM, interrupt)  # a killed cell ends its MLflow run KILLED, not RUNNING
 
+    from synthbench.tasks import load_task
+
     try:
         res = run(task=task, generator=gen, budget=args.budget, seed=args.seed, data_dir=args.data_dir, tracking_uri=args.tracking_uri,
                   experiment="leaderboard", save_synthetic=False, system_metrics=False)
-        return {"task": task, "generator": gen, "seed": args.seed, "status": res.status, "run_id": res.run_id,
+        return {"task": task, "task_version": load_task(task).version, "date": time.strftime("%Y-%m-%d"),
+                "generator": gen, "seed": args.seed, "status": res.status, "run_id": res.run_id,
                 "diagnosis": res.diagnosis, "metrics": res.metrics, "not_applicable": res.not_applicable}
     except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the board goes on
         return {"task": task, "generator": gen, "seed": args.seed, "status": "FAILED",
@@ -88,9 +99,16 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     uri = args.tracking_uri  # None: synthbench's default store (./mlflow.db), as `synthbench run` uses
     command = f"python benchmarks/leaderboard.py --tasks {args.tasks} --generators {args.generators} --budget {args.budget} --seed {args.seed}"
+    command += f" --data-dir {args.data_dir}" if args.data_dir else ""
+    from synthbench.tasks import load_task
+
     previous = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").is_file() else {}
     rows, notes = previous.get("rows", []), previous.get("notes", [])
-    done = {(r["task"], r["generator"]) for r in rows if r["status"] == "FINISHED"}
+    version = {t: load_task(t).version for t in {r["task"] for r in rows} | set(args.tasks.split(","))}
+    stale = [r for r in rows if r.get("task_version") != version[r["task"]]]
+    if stale:
+        print(f"{len(stale)} cell(s) ran at another task version (or none recorded): run again", flush=True)
+    done = {(r["task"], r["generator"]) for r in rows if r["status"] == "FINISHED" and r not in stale}
     rows = [r for r in rows if (r["task"], r["generator"]) in done]
     for task in args.tasks.split(","):
         for gen in args.generators.split(","):
@@ -104,11 +122,12 @@ def main() -> None:
             row = json.loads(lines[-1]) if lines else {
                 "task": task, "generator": gen, "seed": args.seed, "status": "FAILED", "run_id": "",
                 "error": f"cell process exited {proc.returncode}: {proc.stderr.strip().splitlines()[-1:] or ''}"}
+            row["command"] = command
             rows.append(row)
             print(f"{task:14s} {gen:8s} {row['status']:8s} {time.perf_counter() - t0:6.0f} s  "
                   f"TSTR {row.get('metrics', {}).get('utility/synthetic/accuracy', float('nan')):.4f}  "
                   f"diagnosis {row.get('diagnosis')}", flush=True)
-            write(out, rows, command, notes)
+            write(out, rows, list(dict.fromkeys(r["command"] for r in rows if r.get("command"))), notes)
 
 
 if __name__ == "__main__":
