@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch")
 
 from synthbench.data import LabeledImages  # noqa: E402
 from synthbench.downstream.cnn import CNNClassifier, random_shift  # noqa: E402
+from synthbench.exceptions import ConfigError  # noqa: E402
 
 
 def _dots(n=200, size=8, seed=0):
@@ -50,3 +51,10 @@ def test_cnn_with_shift_is_seeded_and_learns():
     b = CNNClassifier(**params, random_state=1).fit(data, validation=data)
     np.testing.assert_array_equal(a.predict_proba(images), b.predict_proba(images))
     assert np.mean(a.predict(images) == labels) > 0.9
+
+
+@pytest.mark.parametrize("shift", [-1, 6])
+def test_cnn_shift_out_of_range_is_one_clear_error(shift):
+    data = LabeledImages(np.zeros((4, 1, 12, 12), np.uint8), np.array([0, 1, 0, 1]), 2)
+    with pytest.raises(ConfigError, match=rf"shift={shift} is out of range - use 0 .* up to 5 pixels"):
+        CNNClassifier(shift=shift, device="cpu").fit(data)

@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from synthbench.data import LabeledImages
+from synthbench.exceptions import ConfigError
 from synthbench.torch_utils import resolve_device, to_float_images, torch_generator
 
 
@@ -74,6 +75,9 @@ class CNNClassifier(BaseEstimator):
     def fit(self, train: LabeledImages, validation: LabeledImages | None = None, callback=None):
         import torch
 
+        if not 0 <= self.shift < min(train.images.shape[2:]) // 2:
+            raise ConfigError(f"cnn shift={self.shift} is out of range - use 0 (no translation) up to "
+                              f"{min(train.images.shape[2:]) // 2 - 1} pixels for {train.images.shape[2]}-pixel images")
         device = resolve_device(self.device)
         gen = torch_generator(self.random_state)
         # initialisation and dropout draw from torch's global RNG: seed it, and restore it afterwards
