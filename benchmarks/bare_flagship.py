@@ -17,7 +17,7 @@ import torch.nn.functional as F
 import torch_fidelity
 from torch.utils.data import Dataset
 
-from synthbench.downstream.cnn import build_cnn  # the same network definitions
+from synthbench.downstream.cnn import build_cnn, random_shift  # the same network and augmentation
 from synthbench.extractors import ensure_registered
 from synthbench.generators.networks import conv_networks
 
@@ -101,18 +101,6 @@ with torch.no_grad():
 
 
 # -- downstream ---------------------------------------------------------------------------------
-def shifted(xb, s):
-    """Each image moved by its own random offset of up to ``s`` pixels (background -1 fills)."""
-    if s == 0:
-        return xb
-    n, _, h, w = xb.shape
-    xp = F.pad(xb, (s, s, s, s), value=-1.0)
-    dy, dx = torch.randint(0, 2 * s + 1, (n,)), torch.randint(0, 2 * s + 1, (n,))
-    rows = (dy[:, None] + torch.arange(h)).view(n, 1, h, 1).expand(n, 1, h, w + 2 * s)
-    cols = (dx[:, None] + torch.arange(w)).view(n, 1, 1, w).expand(n, 1, h, w)
-    return xp.gather(2, rows).gather(3, cols)
-
-
 def train_cnn(x, y):
     m = build_cnn(1, 28, 10, mp["channels"], mp["hidden"], mp["dropout"])
     o = torch.optim.Adam(m.parameters(), mp["lr"])
@@ -125,7 +113,7 @@ def train_cnn(x, y):
         p = torch.randperm(len(Yt))
         for i in range(0, len(Yt), mp["batch_size"]):
             b = p[i:i + mp["batch_size"]]
-            loss = F.cross_entropy(m(shifted(Xt[b], mp.get("shift", 0))), Yt[b]); o.zero_grad(); loss.backward(); o.step()
+            loss = F.cross_entropy(m(random_shift(Xt[b], mp.get("shift", 0), None)), Yt[b]); o.zero_grad(); loss.backward(); o.step()
             sched.step()
         m.eval()
         with torch.no_grad():

@@ -67,12 +67,10 @@ def run_cell(task: str, gen: str, args) -> dict:
 
     signal.signal(signal.SIGTERM, interrupt)  # a killed cell ends its MLflow run KILLED, not RUNNING
 
-    from synthbench.tasks import load_task
-
     try:
         res = run(task=task, generator=gen, budget=args.budget, seed=args.seed, data_dir=args.data_dir, tracking_uri=args.tracking_uri,
                   experiment="leaderboard", save_synthetic=False, system_metrics=False)
-        return {"task": task, "task_version": load_task(task).version, "date": time.strftime("%Y-%m-%d"),
+        return {"task": task, "task_version": res.config["task"]["version"], "date": time.strftime("%Y-%m-%d"),
                 "generator": gen, "seed": args.seed, "status": res.status, "run_id": res.run_id,
                 "diagnosis": res.diagnosis, "metrics": res.metrics, "not_applicable": res.not_applicable}
     except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the board goes on
@@ -105,11 +103,11 @@ def main() -> None:
     previous = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").is_file() else {}
     rows, notes = previous.get("rows", []), previous.get("notes", [])
     version = {t: load_task(t).version for t in {r["task"] for r in rows} | set(args.tasks.split(","))}
-    stale = [r for r in rows if r.get("task_version") != version[r["task"]]]
-    if stale:
-        print(f"{len(stale)} cell(s) ran at another task version (or none recorded): run again", flush=True)
-    done = {(r["task"], r["generator"]) for r in rows if r["status"] == "FINISHED" and r not in stale}
-    rows = [r for r in rows if (r["task"], r["generator"]) in done]
+    current = [r for r in rows if r["status"] == "FINISHED" and r.get("task_version") == version[r["task"]]]
+    if len(current) < len([r for r in rows if r["status"] == "FINISHED"]):
+        print(f"{len(rows) - len(current)} cell(s) failed or ran at another task version (or none recorded): run again", flush=True)
+    rows = current
+    done = {(r["task"], r["generator"]) for r in rows}
     for task in args.tasks.split(","):
         for gen in args.generators.split(","):
             if (task, gen) in done:

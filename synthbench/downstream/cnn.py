@@ -75,9 +75,10 @@ class CNNClassifier(BaseEstimator):
     def fit(self, train: LabeledImages, validation: LabeledImages | None = None, callback=None):
         import torch
 
-        if not 0 <= self.shift < min(train.images.shape[2:]) // 2:
+        most = min(train.images.shape[2:]) // 2 - 1
+        if not 0 <= self.shift <= most:
             raise ConfigError(f"cnn shift={self.shift} is out of range - use 0 (no translation) up to "
-                              f"{min(train.images.shape[2:]) // 2 - 1} pixels for {train.images.shape[2]}-pixel images")
+                              f"{most} pixels for {train.images.shape[2]}-pixel images")
         device = resolve_device(self.device)
         gen = torch_generator(self.random_state)
         # initialisation and dropout draw from torch's global RNG: seed it, and restore it afterwards
