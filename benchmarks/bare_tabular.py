@@ -104,7 +104,7 @@ for regime, frame in (("real", train), ("synthetic", synthetic), ("mixed", mixed
                            "ridge_r2": r2_score(yt, Ridge().fit(x, y).predict(xt))}
     if task.downstream.suite and task.budget(budget).suite:
         from synthbench.downstream import ctgan_suite  # the suite's own definition (SDGym's models and features)
-        from synthbench.table import Table
+        from synthbench.data.table import Table
 
         as_table = lambda f: Table(f.reset_index(drop=True), dict(cols), target)  # noqa: E731
         results[regime]["suite"] = ctgan_suite.evaluate(as_table(frame), as_table(test), as_table(train), positive, seed)["mean"]

@@ -25,7 +25,7 @@ VARIANTS = ("gan", "dcgan", "cgan", "acgan", "wgan-gp")
 def timed_fit(generator: str, budget: str, data, params: dict, monitor: bool, seed: int = 0) -> float:
     from synthbench.config import resolve
     from synthbench.diagnostics import TrainingMonitor
-    from synthbench.evaluate import derive_seed
+    from synthbench.seeding import derive_seed
 
     cfg = resolve("mnist", generator, budget, seed, "cpu", params)
     gen = cfg.build_generator()

@@ -28,7 +28,7 @@ import torch
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 if mode == "synthbench":
-    from synthbench.fidelity import compute_fidelity
+    from synthbench.metrics.image_fidelity import compute_fidelity
     out = compute_fidelity(fake, real, "lenet-mnist", kid_subset_size=1000)
     values = [out["fidelity/fid"], out["fidelity/kid"], out["fidelity/precision"], out["fidelity/recall"]]
 else:  # the same library call written plainly

@@ -52,7 +52,7 @@ CONFIGS = {
 def run_one(name: str, seed: int, task: str = "mnist", budget: str = "quick", data=None) -> dict:
     from synthbench.config import resolve
     from synthbench.diagnostics import TrainingMonitor, diagnose
-    from synthbench.evaluate import derive_seed
+    from synthbench.seeding import derive_seed
     from synthbench.exceptions import TrainingDivergedError
     from synthbench.loaders import load_task_data
 

@@ -31,7 +31,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from synthbench.data import balanced_labels
     from synthbench.downstream.cnn import CNNClassifier
-    from synthbench.evaluate import derive_seed
+    from synthbench.seeding import derive_seed
     from synthbench.generators.cgan import CGAN
     from synthbench.loaders import load_task_data
     from synthbench.tasks import load_task

@@ -49,9 +49,14 @@ def _warm() -> None:
     threadpool_limits(1)  # for the worker's lifetime: one core for it, the main process keeps the others
 
 
-def _timed(fn: Callable, args: tuple, kwargs: dict):
-    from synthbench.runner import peak_rss_mb
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _timed(fn: Callable, args: tuple, kwargs: dict):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - t0, peak_rss_mb()

@@ -1,4 +1,4 @@
-"""The ``synthbench`` command: a thin layer over :func:`synthbench.runner.run` and friends."""
+"""The ``synthbench`` command: a thin layer over the API (:mod:`synthbench.api`, ``synthbench.load_runs``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from synthbench import defaults
-from synthbench.exceptions import SynthbenchError
+from synthbench.exceptions import ConfigError, SynthbenchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="How much does synthetic data from generator X help a model learn task Y?")
@@ -23,12 +23,13 @@ def _err(message: str, code: int = 2) -> None:
 
 @app.command()
 def run(
-    generator: str = typer.Option("cgan", "--generator", "-g", help="generator name (see `synthbench list`)"),
-    task: str = typer.Option("mnist", "--task", "-t", help="task name, or a path to a task .toml file"),
-    budget: str = typer.Option(defaults.DEFAULT_BUDGET, help="quick | standard | full"),
-    seed: int = typer.Option(defaults.DEFAULT_SEED, help="seed of every random step"),
-    device: str = typer.Option(defaults.DEFAULT_DEVICE, help="auto | cpu | cuda"),
+    generator: Optional[str] = typer.Option(None, "--generator", "-g", help="generator name (see `synthbench list`) [default: cgan]"),
+    task: Optional[str] = typer.Option(None, "--task", "-t", help="task name, or a path to a task .toml file [default: mnist]"),
+    budget: Optional[str] = typer.Option(None, help=f"quick | standard | full [default: {defaults.DEFAULT_BUDGET}]"),
+    seed: Optional[int] = typer.Option(None, help=f"seed of every random step [default: {defaults.DEFAULT_SEED}]"),
+    device: Optional[str] = typer.Option(None, help=f"auto | cpu | cuda [default: {defaults.DEFAULT_DEVICE}]"),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="generator hyperparameter override name=value (repeatable)"),
+    from_run: Optional[str] = typer.Option(None, "--from-run", help="repeat a recorded run: its configuration, read from the store"),
     data_dir: Optional[str] = typer.Option(None, help=f"folder holding <dataset>/<files> (or ${defaults.ENV_DATA_DIR})"),
     tasks_dir: Optional[str] = typer.Option(None, help=f"extra folder of task .toml files (or ${defaults.ENV_TASKS_DIR})"),
     tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (or $MLFLOW_TRACKING_URI; default sqlite:///mlflow.db)"),
@@ -36,30 +37,44 @@ def run(
     save_synthetic: bool = typer.Option(True, "--save-synthetic/--no-save-synthetic", help="log the synthetic set (compressed) as an artifact"),
     system_metrics: bool = typer.Option(True, "--system-metrics/--no-system-metrics", help="MLflow system metrics (CPU, memory) during the run"),
     per_class: Optional[bool] = typer.Option(None, "--per-class/--no-per-class", help="unconditional generators: one model per class so samples are labelled (default), or one model and no synthetic-data utility"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="also show MLflow's and the libraries' own log lines and warnings"),
     debug: bool = typer.Option(False, help="show the full traceback of an error"),
 ):
     """Fit GENERATOR on TASK's training split, evaluate it, and record one MLflow run."""
-    from synthbench.config import parse_param_strings, resolve
+    from synthbench import api
+    from synthbench.config import parse_param_strings
     from synthbench.progress import RichReporter, interrupt
+    from synthbench.tracking import check_writable, quiet_mlflow, resolve_tracking_uri
 
+    _quiet(verbose)
+    quiet_mlflow(verbose)
     signal.signal(signal.SIGTERM, interrupt)  # a scheduler's cancel ends like Ctrl-C
     signal.signal(signal.SIGINT, interrupt)
-    from synthbench.tracking import check_writable, resolve_tracking_uri
-
     try:
-        cfg = resolve(task, generator, budget, seed, device, parse_param_strings(param), tasks_dir, save_synthetic, per_class)
+        if from_run:
+            given = [f"--{n.replace('_', '-')}" for n, v in (("generator", generator), ("task", task), ("budget", budget),
+                                                              ("seed", seed), ("device", device), ("param", param)) if v]
+            if given:
+                raise ConfigError(f"--from-run repeats run {from_run}'s configuration: drop {', '.join(given)} "
+                                  "(or run without --from-run to change it)")
+            cfg = api.from_run(from_run, tracking_uri)
+        else:
+            cfg = api.resolve(task or "mnist", generator or "cgan", budget or defaults.DEFAULT_BUDGET,
+                              defaults.DEFAULT_SEED if seed is None else seed, device or defaults.DEFAULT_DEVICE,
+                              parse_param_strings(param), tasks_dir, save_synthetic, per_class)
         check_writable(resolve_tracking_uri(tracking_uri))
     except SynthbenchError as exc:
         if debug:
             raise
         _err(str(exc))
-    from synthbench.runner import execute
 
     reporter = RichReporter()
-    reporter.message(f"[bold]synthbench[/] {cfg.generator} on {cfg.task.name} - budget {cfg.budget}, seed {cfg.seed}, device {cfg.device}")
+    again = f", repeating run {from_run}" if from_run else ""
+    reporter.message(f"[bold]synthbench[/] {cfg.generator} on {cfg.task.name} - budget {cfg.budget}, seed {cfg.seed}, "
+                     f"device {cfg.device}{again}")
     try:
-        result = execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
-                         system_metrics=system_metrics)
+        result = api.execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
+                             system_metrics=system_metrics)
     except KeyboardInterrupt as exc:
         rid = getattr(exc, "synthbench_run_id", None)
         typer.echo(f"interrupted: MLflow run {rid} recorded as KILLED" if rid else "interrupted", err=True)
@@ -79,6 +94,14 @@ def run(
     _summary(Console(), cfg, result)
 
 
+def _quiet(verbose: bool) -> None:
+    """Only synthbench's own lines on the terminal: libraries' warnings are for ``--verbose``."""
+    if not verbose:
+        import warnings
+
+        warnings.filterwarnings("ignore")
+
+
 def _summary(console, cfg, result) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -89,19 +112,19 @@ def _summary(console, cfg, result) -> None:
     table = Table(title=f"{cfg.generator} on {cfg.task.name} ({cfg.budget})")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    utility = ("accuracy", "macro_f1") if cfg.task.modality == "image" else cfg.task.metrics.utility
+    utility = [u for u in cfg.task.metrics.utility if u != "per_class_accuracy"]
     rows = [(f"{u} ({r})", keys.utility(r, u)) for u in utility for r in cfg.task.regimes.run]
     if cfg.task.downstream.suite:
         rows += [(f"{cfg.task.downstream.suite} suite ({r})", keys.model_utility(r, cfg.task.downstream.suite, "mean"))
                  for r in cfg.task.regimes.run]
-    rows += [("TSTR / TRTR", keys.TSTR_OVER_TRTR)]
+    rows += [(f"TSTR / TRTR ({cfg.task.metrics.headline})", keys.TSTR_OVER_TRTR)]
     for name, key in (("FID", keys.FID), ("KID", keys.KID), ("precision", keys.PRECISION), ("recall", keys.RECALL)):
         rows.append((f"{name} (real-vs-real)", key))
     rows += [("quality (SDMetrics)", keys.fidelity("quality")), ("detection AUC", keys.fidelity("detection_auc"))]
     rows += [(f"privacy: {k}", keys.privacy(k)) for k in ("dcr_share", "dcr_ratio", "exact_copies", "mia_auc")]
     for col in cfg.task.data.sensitive:
-        rows += [(f"{col}: positive-rate gap, real data", f"fairness/data/{col}/real_gap"),
-                 (f"{col}: positive-rate gap, synthetic data", f"fairness/data/{col}/synthetic_gap")]
+        rows += [(f"{col}: positive-rate gap, real data", keys.data_fairness(col, "real")),
+                 (f"{col}: positive-rate gap, synthetic data", keys.data_fairness(col, "synthetic"))]
         rows += [(f"{col}: demographic parity diff ({r})", keys.fairness(r, col, "demographic_parity_difference"))
                  for r in cfg.task.regimes.run]
     rows += [("fit seconds", keys.FIT_SECONDS), ("total seconds", keys.TOTAL_SECONDS), ("peak memory MiB", keys.PEAK_RSS_MB)]
@@ -125,7 +148,7 @@ def _summary(console, cfg, result) -> None:
 
 @app.command("list")
 def list_(tasks_dir: Optional[str] = typer.Option(None, help="extra folder of task .toml files")):
-    """Show tasks, generators and downstream models, plug-ins included."""
+    """Show tasks, generators, downstream models and datasets, plug-ins included."""
     from rich.console import Console
     from rich.table import Table
 
@@ -157,6 +180,16 @@ def list_(tasks_dir: Optional[str] = typer.Option(None, help="extra folder of ta
         for name, why in reg.problems().items():
             t.add_row(name, "[red]refused[/]", "", why)
         console.print(t)
+    t = Table(title="datasets")
+    for col in ("name", "reader", "files", "from", "licence"):
+        t.add_column(col)
+    for entry in registry.datasets.entries():
+        spec, err = registry.datasets.try_get(entry.name)
+        if spec is None:
+            t.add_row(entry.name, "[red]broken[/]", "", entry.distribution, err)
+        else:
+            t.add_row(entry.name, spec.reader, str(len(spec.files)), entry.distribution, spec.licence)
+    console.print(t)
 
 
 @app.command()
@@ -180,10 +213,11 @@ def download(
     data_dir: Optional[str] = typer.Option(None, help="where to put it (default: the download cache)"),
 ):
     """Download a dataset's original files and verify their SHA-256 checksums."""
-    from synthbench import datasets
+    from synthbench import registry
+    from synthbench.data import catalog
 
     try:
-        paths = datasets.locate(datasets.get_spec(dataset), data_dir, download=True)
+        paths = catalog.locate(registry.datasets.get(dataset), data_dir, download=True)
     except SynthbenchError as exc:
         _err(str(exc))
     for name, p in paths.items():

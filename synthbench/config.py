@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from synthbench import defaults, registry
 from synthbench.contract import hyperparameters, modalities
 from synthbench.exceptions import ConfigError, UnknownNameError
-from synthbench.tasks import Task, load_task
+from synthbench.tasks import Budget, Task, load_task, parse_task
 
 
 def parse_param_strings(items) -> dict:
@@ -72,8 +72,10 @@ def resolve_params(cls, owner: str, layers: list[dict]) -> dict:
     return params
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunConfig:
+    """Everything a run needs, resolved and checked before it starts; ``to_dict()`` is its record."""
+
     task: Task
     generator: str
     generator_cls: type
@@ -81,13 +83,15 @@ class RunConfig:
     model: str
     model_cls: type
     model_params: dict
-    budget: str
+    budget: str  # its name
+    budget_spec: Budget  # what it means for this task
     seed: int
     device: str
     save_synthetic: bool = True
     conditioning: str = "native"  # native | per-class (one model per class, see generators.per_class) | none | joint (tables)
     extra: dict = field(default_factory=dict)
     extra_models: dict = field(default_factory=dict)  # name -> (class, params): further downstream models (tables)
+    reproduces: dict = field(default_factory=dict)  # a rerun (--from-run): {"run_id": ..., "sha256": the data it read}
 
     def build_generator(self):
         """The generator object this configuration describes (unconditional ones wrapped in ``PerClass``)."""
@@ -111,6 +115,7 @@ class RunConfig:
             "device": self.device,
             "save_synthetic": self.save_synthetic,
             "conditioning": self.conditioning,
+            **({"reproduces": self.reproduces["run_id"]} if self.reproduces else {}),
             **self.extra,
         }
 
@@ -127,6 +132,7 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         raise UnknownNameError("budget", budget, defaults.BUDGETS)
     task_obj = task if isinstance(task, Task) else load_task(task, tasks_dir)
     b = task_obj.budget(budget)
+    modality = registry.modalities.get(task_obj.modality)
     gen_cls = registry.generators.get(generator)
     if task_obj.modality not in modalities(gen_cls):
         raise ConfigError(
@@ -141,12 +147,7 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         gen_params["random_state"] = seed
     if "device" in declared:
         gen_params["device"] = dev
-    if task_obj.modality == "table":
-        conditioning = "joint"  # the target is a column the generator generates with the others
-    elif bool(getattr(gen_cls(**gen_params), "conditional", True)):
-        conditioning = "native"
-    else:
-        conditioning = "none" if per_class is False else "per-class"
+    conditioning = modality.conditioning(gen_cls, gen_cls(**gen_params), per_class)
     models = {}
     for i, name in enumerate((task_obj.downstream.model, *task_obj.downstream.models)):
         cls = registry.models.get(name)
@@ -154,7 +155,7 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
             raise ConfigError(f"task '{task_obj.name}' names downstream model '{name}', which handles "
                               f"{', '.join(modalities(cls))} data, not {task_obj.modality}")
         layers = [task_obj.downstream.params if i == 0 else task_obj.downstream.model_params.get(name, {})]
-        if task_obj.modality == "image":
+        if b.downstream_epochs and "epochs" in hyperparameters(cls):
             layers.append({"epochs": b.downstream_epochs})
         mp = resolve_params(cls, f"downstream model '{name}'", layers)
         if "device" in mp:
@@ -162,5 +163,26 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         models[name] = (cls, mp)
     model_cls, model_params = models[task_obj.downstream.model]
     return RunConfig(task_obj, generator, gen_cls, gen_params, task_obj.downstream.model, model_cls, model_params,
-                     budget, int(seed), dev, save_synthetic, conditioning,
+                     budget, b, int(seed), dev, save_synthetic, conditioning,
                      extra_models={k: v for k, v in models.items() if k != task_obj.downstream.model})
+
+
+def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
+    """The configuration a run recorded (its ``config.json``), resolved again: the same task definition (as
+    recorded, not as the task file reads today), generator and hyperparameters, downstream models, budget,
+    seed, device and conditioning. The pipeline then refuses data whose checksums differ from the record's."""
+    try:
+        definition = dict(config["task"]["definition"])
+        path = definition.pop("path", "") or "<recorded task>"
+        task = parse_task(definition, path)
+        gen = config["generator"]
+        conditioning = config.get("conditioning", "native")
+        cfg = resolve(task, gen["name"], config["budget"], int(config["seed"]), config["device"], dict(gen["params"]),
+                      save_synthetic=bool(config.get("save_synthetic", True)),
+                      per_class={"none": False, "per-class": True}.get(conditioning))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"run {run_id or '?'} has no complete synthbench configuration (config.json: {exc!r}) - "
+                          "it was not recorded by this synthbench version, or not by synthbench") from exc
+    import dataclasses
+
+    return dataclasses.replace(cfg, reproduces={"run_id": run_id, "sha256": dict(config.get("data", {}).get("sha256", {}))})

@@ -4,12 +4,15 @@ A generator is sklearn-shaped (see ``synthbench.testing.check_generator`` for th
 
 * ``__init__(**hyperparameters)`` only stores its keyword arguments; ``get_params()`` returns them
   (``sklearn.base.BaseEstimator`` provides this and ``set_params``);
-* ``fit(train, *, callback=None)`` learns from the real training split only and returns ``self``;
-  what it learns is stored in attributes ending in ``_``; randomness comes from ``random_state``;
+* ``fit(train)`` learns from the real training split only and returns ``self``; what it learns is stored
+  in attributes ending in ``_``; randomness comes from ``random_state``;
 * ``sample(n, labels=None)`` returns ``n`` rows of the same kind as ``train``; with ``labels``
   (``n`` class indices), row ``i`` is of class ``labels[i]``.
 
-Optional class attributes: ``modalities`` (default ``("image",)``), ``budgets``
+Optional class attributes: ``fit_receives`` - which of synthbench's hooks ``fit`` takes as keyword
+arguments (default none, so a plain ``fit(self, train)`` works): ``"callback"`` (called with progress
+events ``{"phase_step": i, "phase_total": n}``) and ``"monitor"`` (a ``synthbench.diagnostics.TrainingMonitor``
+for GAN training signals); ``modalities`` (default ``("image",)``), ``budgets``
 (``{"quick": {...}, "standard": {...}, "full": {...}}``: hyperparameters per budget) and
 ``conditional`` (whether ``labels=`` is honoured natively). After ``fit``, ``history_`` may hold a
 list of ``{"step": int, <metric>: float}`` records that synthbench logs as MLflow step metrics.
@@ -21,8 +24,11 @@ import inspect
 
 import numpy as np
 
-from synthbench.data import UNLABELED, LabeledImages
+from synthbench.data.images import UNLABELED, LabeledImages
 from synthbench.exceptions import ContractError
+
+#: The hooks a generator may declare in ``fit_receives``.
+FIT_HOOKS = ("callback", "monitor")
 
 
 def hyperparameters(cls) -> dict:
@@ -38,6 +44,19 @@ def hyperparameters(cls) -> dict:
 
 def modalities(cls) -> tuple[str, ...]:
     return tuple(getattr(cls, "modalities", ("image",)))
+
+
+def receives(generator, hook: str) -> bool:
+    """Whether ``generator.fit`` takes ``hook`` (declared in its class's ``fit_receives``)."""
+    return hook in tuple(getattr(generator, "fit_receives", ()))
+
+
+def fit(generator, train, **hooks):
+    """``generator.fit(train, ...)`` with the hooks it declares it receives (``None`` hooks are not passed)."""
+    unknown = sorted(set(hooks) - set(FIT_HOOKS))
+    if unknown:
+        raise ValueError(f"unknown fit hook(s) {unknown} - synthbench's hooks are {FIT_HOOKS}")
+    return generator.fit(train, **{k: v for k, v in hooks.items() if v is not None and receives(generator, k)})
 
 
 def validate_sample(out, n: int, labels, train: LabeledImages, name: str, conditional: bool = True) -> LabeledImages:
@@ -72,7 +91,7 @@ def validate_table_sample(out, n: int, train, name: str):
     values that fit their declared types (categories seen in training, numbers where numbers belong)."""
     import pandas as pd
 
-    from synthbench.table import Table
+    from synthbench.data.table import Table
 
     where = f"generator '{name}' sample({n})"
     if not isinstance(out, Table):

@@ -25,13 +25,19 @@ DEFAULT_EXPERIMENT = "synthbench"
 #: MLflow 3's own default: a SQLite store in the working directory.
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 DEFAULT_UI_PORT = 5000
+#: Entry-point groups of the dataset catalogue and of further data modalities.
+DATASETS_GROUP = "synthbench.datasets"
+MODALITIES_GROUP = "synthbench.modalities"
 
 #: How many synthetic rows a run samples: the size of the real training split (TSTR convention).
 SYNTHETIC_SIZE = "train"
 
-#: The folder that holds this package (and, in a checkout, ``datasets/`` and ``tasks/`` beside it).
+#: The folder that holds this package; its built-in task files are package data (``tasks/*.toml``).
 PACKAGE_DIR = Path(__file__).resolve().parent
-SOURCE_ROOT = PACKAGE_DIR.parent
+TASKS_DIR = PACKAGE_DIR / "tasks"
+#: A source checkout (``pip install -e .``): the project folder, with ``datasets/`` (shipped copies) and its git
+#: history. ``None`` for an installed wheel, whose datasets come from ``--data-dir`` or the download cache.
+CHECKOUT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
 
 
 def search_path(explicit, env_var: str, *fallbacks: Path) -> list[Path]:

@@ -89,6 +89,8 @@ Artifacts: ``config.json`` (the resolved configuration, whole), ``result.json`` 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 REGIMES = ("real", "synthetic", "mixed")
 
 FID = "fidelity/fid"
@@ -124,6 +126,9 @@ TAG_VERSION = "synthbench.version"
 TAG_GIT = "synthbench.git_commit"
 TAG_CONDITIONING = "synthbench.conditioning"
 TAG_DIAGNOSIS = "synthbench.diagnosis"
+TAG_PRIVACY_NOTE = "synthbench.privacy_note"
+TAG_REPRODUCES = "synthbench.reproduces"  # a rerun (--from-run): the run whose configuration it repeats
+TAG_NA_PREFIX = "synthbench.na."  # prefix of the not-applicable tags (``na_tag``)
 
 
 def utility(regime: str, metric: str) -> str:
@@ -153,7 +158,7 @@ def per_class_fit_seconds(k) -> str:
 
 def na_tag(key: str) -> str:
     """Tag saying why ``key`` was not measured: ``synthbench.na.<key>`` (``*`` becomes ``all``)."""
-    return "synthbench.na." + key.replace("*", "all")
+    return TAG_NA_PREFIX + key.replace("*", "all")
 
 
 def model_utility(regime: str, model: str, metric: str) -> str:
@@ -170,3 +175,53 @@ def privacy(name: str) -> str:
 
 def fairness(regime: str, column: str, metric: str) -> str:
     return f"fairness/{regime}/{column}/{metric}"
+
+
+def data_fairness(column: str, data: str) -> str:
+    """``data``: ``real`` (the training split) or ``synthetic``."""
+    return f"fairness/data/{column}/{data}_gap"
+
+
+# -- reading keys back ---------------------------------------------------------------------------------
+GROUPS = ("utility", "fidelity", "privacy", "fairness", "cost", "train", "probe", "downstream")
+
+
+@dataclass(frozen=True)
+class Key:
+    """A metric key taken apart: ``group`` (the first part) and, where the key has them, ``regime``,
+    ``model`` (a further downstream model or the evaluator suite), ``column`` (fairness), ``metric``."""
+
+    key: str
+    group: str
+    metric: str
+    regime: str | None = None
+    model: str | None = None
+    column: str | None = None
+    reference: bool = False  # fidelity/reference/*: real-vs-real
+
+
+def parse(key: str) -> Key:
+    """Take a metric key apart, e.g. ``utility/synthetic/logreg/f1`` -> regime ``synthetic``, model ``logreg``,
+    metric ``f1``; ``fidelity/reference/fid`` -> metric ``fid``, reference. Raises ValueError for a key this
+    module does not define."""
+    parts = key.split("/")
+    group = parts[0]
+    if group not in GROUPS or len(parts) < 2:
+        raise ValueError(f"{key!r} is not a synthbench metric key (groups: {', '.join(GROUPS)})")
+    if group == "utility":
+        if len(parts) == 2:  # utility/tstr_over_trtr
+            return Key(key, group, parts[1])
+        if len(parts) == 5 and parts[2] == "class":  # utility/<regime>/class/<k>/accuracy
+            return Key(key, group, f"class/{parts[3]}/{parts[4]}", regime=parts[1])
+        if len(parts) == 3:
+            return Key(key, group, parts[2], regime=parts[1])
+        return Key(key, group, "/".join(parts[3:]), regime=parts[1], model=parts[2])
+    if group == "fidelity" and parts[1] == "reference":
+        return Key(key, group, "/".join(parts[2:]), reference=True)
+    if group == "fairness":
+        if parts[1] == "data":  # fairness/data/<column>/<real|synthetic>_gap
+            return Key(key, group, "gap", regime=parts[3].rsplit("_gap", 1)[0], column=parts[2])
+        return Key(key, group, parts[3], regime=parts[1], column=parts[2])
+    if group == "downstream":
+        return Key(key, group, "/".join(parts[2:]), regime=parts[1])
+    return Key(key, group, "/".join(parts[1:]))

@@ -5,21 +5,34 @@ from __future__ import annotations
 import contextlib
 import threading
 
-_INTERRUPTED = threading.Event()
+_ACTIVE: list[threading.Event] = []  # the interrupt flag of each run in progress, innermost last
 
 
 def interrupt(signum=None, frame=None):
-    """Signal handler for Ctrl-C / SIGTERM: remember the interrupt, then raise ``KeyboardInterrupt``.
+    """Signal handler for Ctrl-C / SIGTERM: mark the run in progress interrupted, then raise ``KeyboardInterrupt``.
 
-    The memory matters: an interrupt that lands in a finaliser or a library's cleanup is printed as
-    "Exception ignored" and lost; every progress update re-raises it, so the run still ends KILLED.
+    The mark matters: an interrupt that lands in a finaliser or a library's cleanup is printed as
+    "Exception ignored" and lost; every progress update of that run re-raises it, so the run still ends
+    KILLED. The mark belongs to that run alone: the next run in the same process starts unmarked.
     """
-    _INTERRUPTED.set()
+    if _ACTIVE:
+        _ACTIVE[-1].set()
     raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def interruptible():
+    """The scope of one run: a fresh interrupt flag while it lasts, dropped when it ends."""
+    flag = threading.Event()
+    _ACTIVE.append(flag)
+    try:
+        yield flag
+    finally:
+        _ACTIVE.remove(flag)
+
+
 def check_interrupt() -> None:
-    if _INTERRUPTED.is_set():
+    if _ACTIVE and _ACTIVE[-1].is_set():
         raise KeyboardInterrupt
 
 

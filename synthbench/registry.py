@@ -1,14 +1,22 @@
 """Small, strict registries fed by entry points (built-ins register the same way plug-ins do).
 
-Names are validated, duplicates refused, classes loaded lazily and type-checked. A plug-in that
-fails to import is reported with its distribution name and does not break the others.
+Names are validated, duplicates refused, objects loaded lazily and checked. A plug-in that fails to
+import is reported with its distribution name and does not break the others.
+
+* ``generators`` and ``models``: classes (``synthbench.generators``, ``synthbench.models`` groups);
+* ``datasets``: ``DatasetSpec`` objects of the dataset catalogue (``synthbench.datasets``);
+* ``modalities``: the modality objects the pipeline runs (``synthbench.modalities``); every module of the
+  ``synthbench.modalities`` package that defines ``MODALITY`` is one, so a new modality is one new module.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Callable
 
 from synthbench import defaults
 from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
@@ -25,9 +33,34 @@ class Entry:
     obj: object = None  # registered directly (tests, notebooks)
 
 
+def classes_with(*methods: str) -> Callable[[str, object, str, str], None]:
+    """A check: the object is a class that defines ``methods``."""
+    def check(kind: str, name: str, obj: object, dist: str) -> None:
+        if not isinstance(obj, type):
+            raise PluginError(f"{kind} '{name}' from distribution '{dist}' is not a class (got {type(obj).__name__})")
+        missing = [m for m in methods if not callable(getattr(obj, m, None))]
+        if missing:
+            raise PluginError(f"{kind} '{name}' from distribution '{dist}' lacks method(s) {', '.join(missing)} - "
+                              f"a {kind} must define {', '.join(methods)}")
+    return check
+
+
+def objects_with(*attributes: str) -> Callable[[str, object, str, str], None]:
+    """A check: the object (an instance) has ``attributes`` and its ``name`` is the registered name."""
+    def check(kind: str, name: str, obj: object, dist: str) -> None:
+        missing = [a for a in attributes if not hasattr(obj, a)]
+        if isinstance(obj, type) or missing:
+            raise PluginError(f"{kind} '{name}' from distribution '{dist}' is not a {kind} object"
+                              + (f" (it lacks {', '.join(missing)})" if missing else " (got a class, register an instance)"))
+        if getattr(obj, "name", name) != name:
+            raise PluginError(f"{kind} '{name}' from distribution '{dist}' calls itself '{obj.name}' - make the two names agree")
+    return check
+
+
 class Registry:
-    def __init__(self, kind: str, group: str, required: tuple[str, ...]):
-        self.kind, self.group, self.required = kind, group, required
+    def __init__(self, kind: str, group: str, check: Callable[[str, str, object, str], None], builtin_package: str = ""):
+        self.kind, self.group, self.check = kind, group, check
+        self.builtin_package = builtin_package  # its modules that define MODALITY register themselves
         self._entries: dict[str, Entry] | None = None
         self._loaded: dict[str, object] = {}
         self._errors: dict[str, str] = {}
@@ -36,8 +69,8 @@ class Registry:
     def _discover(self) -> dict[str, Entry]:
         if self._entries is None:
             entries: dict[str, Entry] = {}
-            for ep in entry_points(group=self.group):
-                dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
+            for ep in [*self._builtin_modules(), *entry_points(group=self.group)]:
+                dist = ep.dist.name if ep.dist is not None else ("synthbench" if ep.value.startswith("synthbench.") else "<unknown distribution>")
                 if not _NAME.match(ep.name):
                     self._errors[ep.name] = (
                         f"{self.kind} name '{ep.name}' from distribution '{dist}' is invalid - "
@@ -58,6 +91,13 @@ class Registry:
                 entries.pop(name, None)
             self._entries = entries
         return self._entries
+
+    def _builtin_modules(self) -> list[EntryPoint]:
+        if not self.builtin_package:
+            return []
+        package = importlib.import_module(self.builtin_package)
+        return [EntryPoint(m.name.replace("_", "-"), f"{self.builtin_package}.{m.name}:MODALITY", self.group)
+                for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_") and m.name != "base"]
 
     def register(self, name: str, obj: object, distribution: str = "<runtime>") -> None:
         """Register ``obj`` directly (for notebooks and tests); same checks as entry points."""
@@ -83,14 +123,7 @@ class Registry:
 
     # -- loading -----------------------------------------------------------------------------
     def _check(self, name: str, obj: object, dist: str) -> None:
-        if not isinstance(obj, type):
-            raise PluginError(f"{self.kind} '{name}' from distribution '{dist}' is not a class (got {type(obj).__name__})")
-        missing = [m for m in self.required if not callable(getattr(obj, m, None))]
-        if missing:
-            raise PluginError(
-                f"{self.kind} '{name}' from distribution '{dist}' lacks method(s) {', '.join(missing)} - "
-                f"a {self.kind} must define {', '.join(self.required)}"
-            )
+        self.check(self.kind, name, obj, dist)
 
     def get(self, name: str):
         """The class registered as ``name`` (imported on first use)."""
@@ -121,5 +154,8 @@ class Registry:
             return None, str(exc)
 
 
-generators = Registry("generator", defaults.GENERATORS_GROUP, ("fit", "sample", "get_params"))
-models = Registry("downstream model", defaults.MODELS_GROUP, ("fit", "predict"))
+generators = Registry("generator", defaults.GENERATORS_GROUP, classes_with("fit", "sample", "get_params"))
+models = Registry("downstream model", defaults.MODELS_GROUP, classes_with("fit", "predict"))
+datasets = Registry("dataset", defaults.DATASETS_GROUP, objects_with("name", "files", "reader", "urls"))
+modalities = Registry("modality", defaults.MODALITIES_GROUP, objects_with("name", "data_type", "load_splits"),
+                      builtin_package="synthbench.modalities")

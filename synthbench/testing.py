@@ -15,10 +15,10 @@ import inspect
 
 import numpy as np
 
-from synthbench.contract import hyperparameters, modalities, validate_sample, validate_table_sample
-from synthbench.data import LabeledImages
+from synthbench.contract import FIT_HOOKS, hyperparameters, modalities, validate_sample, validate_table_sample
+from synthbench.data.images import LabeledImages
 from synthbench.exceptions import ContractError
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 
 def tiny_images(n_per_class: int = 16, num_classes: int = 3, size: int = 28, seed: int = 0) -> LabeledImages:
@@ -73,6 +73,19 @@ def check_init_stores_params(gen) -> None:
         raise ContractError(f"{_name(gen)}.__init__ sets fitted attribute(s) {learned}; only fit() may")
 
 
+def check_fit_receives(gen) -> None:
+    """``fit_receives`` names synthbench's hooks only, and ``fit`` takes each as a keyword argument."""
+    declared = tuple(getattr(gen, "fit_receives", ()))
+    unknown = [h for h in declared if h not in FIT_HOOKS]
+    if unknown:
+        raise ContractError(f"{_name(gen)}.fit_receives names {unknown} - synthbench's fit hooks are {list(FIT_HOOKS)}")
+    params = inspect.signature(gen.fit).parameters
+    missing = [h for h in declared if h not in params]
+    if missing:
+        raise ContractError(f"{_name(gen)}.fit_receives declares {missing} but fit() takes no such argument - "
+                            f"add {', '.join(f'{h}=None' for h in missing)} to fit(), or drop them from fit_receives")
+
+
 def check_fit_returns_self(gen, train) -> None:
     out = gen.fit(train)
     if out is not gen:
@@ -117,7 +130,7 @@ def check_seeded(gen, train) -> None:
         raise ContractError(f"{_name(gen)} with the same random_state gave different samples - seed every random step from it")
 
 
-CHECKS = ("init_stores_params", "fit_returns_self", "sample_kind", "sample_labels", "seeded")
+CHECKS = ("init_stores_params", "fit_receives", "fit_returns_self", "sample_kind", "sample_labels", "seeded")
 
 
 def check_generator(generator, train: LabeledImages | Table | None = None) -> list[str]:
@@ -128,6 +141,7 @@ def check_generator(generator, train: LabeledImages | Table | None = None) -> li
     if train is None:
         train = tiny_table() if modalities(type(generator))[0] == "table" else tiny_images()
     check_init_stores_params(generator)
+    check_fit_receives(generator)
     fitted = clone(generator)
     check_fit_returns_self(fitted, train)
     check_sample_kind(fitted, train)

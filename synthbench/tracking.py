@@ -1,28 +1,42 @@
-"""MLflow at the edges: where the store is, checking it can be written, and one run's record."""
+"""MLflow at the edges - the only module that imports it: where the store is, checking it can be written,
+writing a run's record (``synthbench.records.RunRecord``) and reading runs back (``load_runs``).
+
+A run is opened with its identity tags before anything is computed (so a crash still leaves a run) and
+closed with its whole record: FINISHED, FAILED with the reason, or KILLED - never left RUNNING.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from synthbench import defaults
-from synthbench.exceptions import TrackingError
+from synthbench import defaults, keys
+from synthbench.exceptions import ConfigError, TrackingError
+
+#: Identity columns of ``load_runs``: column -> the tag it is read from.
+TAG_COLUMNS = {"task": keys.TAG_TASK, "generator": keys.TAG_GENERATOR, "budget": keys.TAG_BUDGET, "seed": keys.TAG_SEED,
+               "device": keys.TAG_DEVICE, "version": keys.TAG_VERSION, "git_commit": keys.TAG_GIT,
+               "conditioning": keys.TAG_CONDITIONING, "diagnosis": keys.TAG_DIAGNOSIS, "synthbench_status": keys.TAG_STATUS,
+               "error": keys.TAG_ERROR, "reproduces": keys.TAG_REPRODUCES}
 
 
-def quiet_mlflow() -> None:
-    """Turn MLflow's telemetry off unless the user opted in (``SYNTHBENCH_MLFLOW_TELEMETRY=1``)."""
+def quiet_mlflow(verbose: bool = False) -> None:
+    """Turn MLflow's telemetry off unless the user opted in (``SYNTHBENCH_MLFLOW_TELEMETRY=1``) and keep MLflow's
+    INFO lines (database set-up, run links) off the terminal unless ``verbose``."""
     if os.environ.get(defaults.ENV_TELEMETRY, "") not in ("1", "true", "yes"):
         os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     os.environ.setdefault("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false")  # we ask for it per run
     import logging
 
+    level = "INFO" if verbose else "WARNING"
+    os.environ["MLFLOW_LOGGING_LEVEL"] = level  # read when mlflow configures its loggers (at import)
     for name in ("mlflow", "alembic"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(level)
 
 
 def resolve_tracking_uri(uri: str | None = None) -> str:
@@ -101,52 +115,74 @@ def setup(uri: str | None, experiment: str) -> tuple[str, str]:
     return uri, exp_id
 
 
-def git_commit() -> str:
-    """The commit of the synthbench source tree, or 'unknown' (installed from a wheel, no git)."""
+@dataclass(frozen=True)
+class OpenRun:
+    run_id: str
+    experiment_id: str
+    tracking_uri: str
+
+
+def start_run(uri: str | None, experiment: str, tags: dict, run_name: str, system_metrics: bool = True) -> OpenRun:
+    """Open an MLflow run with its identity tags (status ``running``)."""
+    uri, exp_id = setup(uri, experiment)
+    import mlflow
+
+    run = mlflow.start_run(experiment_id=exp_id, run_name=run_name, tags={**tags, keys.TAG_STATUS: "running"},
+                           log_system_metrics=system_metrics)
+    return OpenRun(run.info.run_id, exp_id, uri)
+
+
+def finish(run: OpenRun, record, status: str = "FINISHED", reason: str = "") -> None:
+    """Write ``record`` to the open run and close it with ``status`` (FINISHED, FAILED or KILLED). For a run that
+    did not finish, the reason is recorded first and whatever cannot be written is skipped: closing the run
+    matters more than its extras."""
+    import mlflow
+
+    tag = {"FINISHED": "completed", "FAILED": "failed", "KILLED": "killed"}[status]
     try:
-        out = subprocess.run(["git", "-C", str(defaults.SOURCE_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
-        if out.returncode == 0:
-            dirty = subprocess.run(["git", "-C", str(defaults.SOURCE_ROOT), "status", "--porcelain", "--untracked-files=no"],
-                                   capture_output=True, text=True, timeout=5).stdout.strip()
-            return out.stdout.strip() + ("-dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return "unknown"
+        if status != "FINISHED":
+            mlflow.set_tags({keys.TAG_STATUS: tag, keys.TAG_ERROR: reason[:5000]})
+        _write(record, strict=status == "FINISHED")
+        mlflow.set_tag(keys.TAG_STATUS, tag)
+    except BaseException:
+        if status == "FINISHED":
+            mlflow.end_run("FAILED")
+            raise
+    finally:
+        if mlflow.active_run() is not None and mlflow.active_run().info.run_id == run.run_id:
+            mlflow.end_run(status)
 
 
-PACKAGES = ("synthbench", "torch", "torchvision", "torch-fidelity", "mlflow", "numpy", "scikit-learn", "pandas",
-            "sdv", "xgboost")
+def _write(record, strict: bool) -> None:
+    """Every part of the record, in order of importance; with ``strict=False`` a part that fails is skipped."""
+    import math
 
+    import mlflow
 
-def package_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for p in PACKAGES:
+    metrics = {k: v for k, v in record.metrics.items() if math.isfinite(v)}
+    na_tags = {keys.na_tag(k): why[:5000] for k, why in record.not_applicable.items()}
+    parts = [
+        lambda: mlflow.set_tags({**record.tags, **na_tags}),
+        lambda: _log_params(record.params),
+        lambda: mlflow.log_dict(record.config, "config.json"),
+        lambda: mlflow.log_metrics(metrics) if metrics else None,
+        lambda: _log_curves(record.curves),
+        lambda: mlflow.log_dict(record.not_applicable, "not_applicable.json") if record.not_applicable else None,
+        lambda: _log_inputs(record.inputs),
+        lambda: [mlflow.log_image(s.image, key=s.key, step=s.step) for s in record.step_images],
+        lambda: [_log_artifact(a) for a in record.artifacts],
+        lambda: mlflow.log_dict({"run_id": mlflow.active_run().info.run_id, "config": record.config, "metrics": record.metrics,
+                                 "history": record.history}, "result.json"),
+    ]
+    for part in parts:
         try:
-            out[p] = version(p)
-        except PackageNotFoundError:
-            out[p] = "not installed"
-    import platform
-
-    out["python"] = platform.python_version()
-    return out
+            part()
+        except Exception:
+            if strict:
+                raise
 
 
-def flatten(d: dict, prefix: str = "") -> dict[str, str]:
-    """Nested dict -> ``{"a.b.c": "value"}`` with values as MLflow-safe strings."""
-    out = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        else:
-            s = json.dumps(v) if isinstance(v, (list, tuple, bool)) or v is None else str(v)
-            out[key] = s[:6000]
-    return out
-
-
-def log_params(params: dict[str, str]) -> None:
+def _log_params(params: dict[str, str]) -> None:
     import mlflow
 
     items = list(params.items())
@@ -154,7 +190,146 @@ def log_params(params: dict[str, str]) -> None:
         mlflow.log_params(dict(items[i:i + 100]))
 
 
-def log_json(obj, artifact_file: str) -> None:
+def _log_curves(curves: dict[str, list]) -> None:
+    import math
+    import time
+
+    import mlflow
+    from mlflow.entities import Metric
+
+    now = int(time.time() * 1000)
+    batch = [Metric(key, value, now, step) for key, points in curves.items() for step, value in points if math.isfinite(value)]
+    client = mlflow.tracking.MlflowClient()
+    run_id = mlflow.active_run().info.run_id
+    for i in range(0, len(batch), 900):
+        client.log_batch(run_id, metrics=batch[i:i + 900])
+
+
+def _log_inputs(inputs) -> None:
+    """Each split as an MLflow dataset input. The source is resolved as a local file here: MLflow's own resolver
+    finds two equal local-file source types for a path and warns on every call."""
+    import mlflow
+    from mlflow.data.dataset_source_registry import get_dataset_source_from_json
+
+    for d in inputs:
+        source = get_dataset_source_from_json(json.dumps({"uri": str(d.source)}), "local")
+        if d.columns is None:
+            ds = mlflow.data.from_numpy(d.data, targets=d.targets, source=source, name=d.name)
+        else:
+            ds = mlflow.data.from_pandas(d.data, source=source, targets=d.targets, name=d.name)
+            ds.__dict__["schema"] = _table_schema(d.columns)  # PandasDataset.schema is a cached_property: the declared one
+        mlflow.log_input(ds, context=d.context)
+
+
+def _table_schema(columns: dict):
+    """The MLflow schema of a table, from its declared column types (MLflow would otherwise infer it by looking at
+    every value of every text column: seconds on Adult, for what the task file already says)."""
+    from mlflow.types import ColSpec, Schema
+
+    kind = {"categorical": "string", "numerical": "double", "integer": "long"}
+    return Schema([ColSpec(kind[t], c) for c, t in columns.items()])
+
+
+def _log_artifact(artifact) -> None:
     import mlflow
 
-    mlflow.log_dict(obj, artifact_file)
+    folder, _, name = artifact.path.rpartition("/")
+    if artifact.kind == "figure":
+        import matplotlib.pyplot as plt
+
+        mlflow.log_figure(artifact.payload, artifact.path)
+        plt.close(artifact.payload)
+    elif artifact.kind == "image":
+        mlflow.log_image(artifact.payload, artifact.path)
+    elif artifact.kind == "table":
+        mlflow.log_table(artifact.payload.reset_index(drop=True), artifact.path)
+    elif artifact.kind == "text":
+        mlflow.log_text(artifact.payload, artifact.path)
+    elif artifact.kind == "json":
+        mlflow.log_dict(artifact.payload, artifact.path)
+    else:  # a file made by the payload
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            artifact.payload(path)
+            mlflow.log_artifact(str(path), artifact_path=folder or None)
+
+
+# -- reading runs back -----------------------------------------------------------------------------------
+def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults.DEFAULT_EXPERIMENT, *, task=None,
+              generator=None, budget=None, status=None, seed=None, max_results: int = 100000):
+    """The runs in a store as a tidy pandas frame, one row per run.
+
+    Filters: ``experiment`` (a name; ``None`` for every experiment), and ``task``, ``generator``, ``budget``,
+    ``status`` (MLflow's ``FINISHED`` / ``FAILED`` / ``KILLED`` / ``RUNNING``) and ``seed``, each a value or a
+    list of values. Columns: ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``, ``start_time``,
+    ``end_time`` (UTC), the identity columns of ``TAG_COLUMNS`` (``seed`` as an integer), ``task_version``,
+    every metric under its ``synthbench.keys`` name (``utility/real/accuracy``, ...: missing where a run did not
+    measure it), ``params.<name>`` for the flattened configuration and ``na.<key>`` for why a metric is absent.
+    Rows are ordered by start time.
+    """
+    quiet_mlflow()
+    uri = resolve_tracking_uri(tracking_uri)
+    path = local_store_path(uri)
+    if path is not None and not path.exists():
+        raise TrackingError(f"no MLflow store at {path} - pass --tracking-uri (or tracking_uri=) pointing at one")
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(uri)
+    if experiment is None:
+        exps = client.search_experiments()
+    else:
+        exp = client.get_experiment_by_name(experiment)
+        if exp is None:
+            names = [e.name for e in client.search_experiments()]
+            raise ConfigError(f"no experiment '{experiment}' in {uri} - experiments there: {', '.join(names) or '(none)'}")
+        exps = [exp]
+    filters = []
+    for column, value in (("task", task), ("generator", generator), ("budget", budget), ("seed", seed)):
+        if value is not None:
+            values = [value] if isinstance(value, (str, int)) else list(value)
+            filters.append(f"tags.`{TAG_COLUMNS[column]}` IN ({', '.join(repr(str(v)) for v in values)})")
+    if status is not None:
+        values = [status] if isinstance(status, str) else list(status)
+        filters.append(f"attributes.status IN ({', '.join(repr(v.upper()) for v in values)})")
+    frame = mlflow.search_runs([e.experiment_id for e in exps], filter_string=" AND ".join(filters),
+                               max_results=max_results, order_by=["attributes.start_time ASC"], output_format="pandas")
+    return _tidy(frame, {e.experiment_id: e.name for e in exps})
+
+
+def _tidy(frame, experiment_names: dict):
+    import pandas as pd
+
+    base = ["run_id", "experiment_id", "experiment", "run_name", "status", "start_time", "end_time",
+            *TAG_COLUMNS, "task_version"]
+    if frame.empty:
+        return pd.DataFrame(columns=base)
+    out = pd.DataFrame({"run_id": frame["run_id"], "experiment_id": frame["experiment_id"]})
+    out["experiment"] = out["experiment_id"].map(experiment_names)
+    out["run_name"] = frame.get("tags.mlflow.runName")
+    for c in ("status", "start_time", "end_time"):
+        out[c] = frame[c]
+    for column, tag in TAG_COLUMNS.items():
+        out[column] = frame.get(f"tags.{tag}")
+    out["seed"] = pd.to_numeric(out["seed"], errors="coerce").astype("Int64")
+    out["task_version"] = pd.to_numeric(frame.get("params.task.version"), errors="coerce").astype("Int64")
+    metrics = {c[len("metrics."):]: frame[c] for c in frame.columns if c.startswith("metrics.")}
+    params = {c: frame[c] for c in frame.columns if c.startswith("params.")}
+    na = {"na." + c[len("tags.") + len(keys.TAG_NA_PREFIX):]: frame[c] for c in frame.columns
+          if c.startswith("tags." + keys.TAG_NA_PREFIX)}
+    out = pd.concat([out, pd.DataFrame(dict(sorted(metrics.items()))), pd.DataFrame(dict(sorted(params.items()))),
+                     pd.DataFrame(dict(sorted(na.items())))], axis=1)
+    return out.reset_index(drop=True)
+
+
+def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
+    """The resolved configuration a run recorded (its ``config.json``)."""
+    quiet_mlflow()
+    uri = resolve_tracking_uri(tracking_uri)
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    try:
+        return mlflow.artifacts.load_dict(f"runs:/{run_id}/config.json")
+    except Exception as exc:  # unknown run, or a run without config.json
+        raise ConfigError(f"cannot read the configuration of run '{run_id}' from {uri} ({type(exc).__name__}: {exc}) - "
+                          "check the run id (`synthbench` prints it after a run) and --tracking-uri") from None

@@ -12,8 +12,8 @@ import psutil
 import pytest
 
 from synthbench.background import ENV_EVAL_WORKER, Background, wanted
-from synthbench.privacy import privacy_checks
-from synthbench.table_fidelity import detection
+from synthbench.metrics.privacy import privacy_checks
+from synthbench.metrics.table_fidelity import detection
 from synthbench.testing import tiny_table
 
 from .conftest import only_run

@@ -4,7 +4,7 @@ import pytest
 from synthbench import datasets, keys
 from synthbench.exceptions import DatasetError
 from synthbench.extractors import load_card, verified_weights
-from synthbench.fidelity import compute_fidelity
+from synthbench.metrics.image_fidelity import compute_fidelity
 
 
 @pytest.fixture(scope="module")

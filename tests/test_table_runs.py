@@ -67,7 +67,7 @@ def test_plugin_returning_other_columns_fails_the_run(tmp_path, tracking_uri):
 
     from synthbench.registry import generators
     from synthbench.runner import run
-    from synthbench.table import Table
+    from synthbench.data.table import Table
 
     class DropsAColumn(BaseEstimator):
         modalities = ("table",)

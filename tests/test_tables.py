@@ -8,7 +8,7 @@ from synthbench import datasets
 from synthbench.contract import validate_table_sample
 from synthbench.exceptions import ConfigError, ContractError, DatasetError
 from synthbench.loaders import load_task_data
-from synthbench.table import Table
+from synthbench.data.table import Table
 from synthbench.tasks import load_task, load_task_file
 from synthbench.testing import tiny_table
 
@@ -195,7 +195,7 @@ def test_smote_keeps_class_counts_and_types():
 def test_dcr_matches_sdmetrics_and_catches_copies():
     from sdmetrics.single_table.privacy.dcr_utils import calculate_dcr
 
-    from synthbench.privacy import DCREncoder, privacy_checks
+    from synthbench.metrics.privacy import DCREncoder, privacy_checks
 
     t = tiny_table(300)
     rows, ref = t.take(range(40)), t.take(range(40, 300))
@@ -212,7 +212,7 @@ def test_dcr_matches_sdmetrics_and_catches_copies():
 
 
 def test_fairness_gaps_by_group():
-    from synthbench.fairness import data_bias, model_fairness
+    from synthbench.metrics.fairness import data_bias, model_fairness
 
     y_true = np.array(["y", "y", "n", "n", "y", "y", "n", "n"])
     y_pred = np.array(["y", "y", "n", "n", "y", "n", "n", "n"])
@@ -259,7 +259,7 @@ def test_quality_report_is_sdmetrics_score_with_per_column_details():
 
     from sdmetrics.reports.single_table import QualityReport as SingleTableReport
 
-    from synthbench.table_fidelity import quality_report
+    from synthbench.metrics.table_fidelity import quality_report
 
     real, syn = tiny_table(300, 0), tiny_table(300, 1)
     scores, details = quality_report(real, syn)

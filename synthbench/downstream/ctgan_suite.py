@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 NAME = "ctgan-paper"
 

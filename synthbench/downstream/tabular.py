@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 
 def preprocessor(table: Table, scale: bool = True):

@@ -39,7 +39,7 @@ def load_card(name: str) -> dict:
 
 def verified_weights(name: str) -> Path:
     """The weights file of ``name`` after checking it against its card's SHA-256."""
-    from synthbench.datasets import sha256_of
+    from synthbench.data.catalog import sha256_of
 
     card = load_card(name)
     w = weights_path(name)

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from synthbench.data import LabeledImages, balanced_labels
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 
 def _labels_to_draw(n: int, labels, prior: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -27,6 +27,7 @@ class RealBootstrap(BaseEstimator):
 
     modalities = ("image", "table")
     conditional = True
+    fit_receives = ("callback",)
 
     def __init__(self, random_state=None):
         self.random_state = random_state
@@ -67,6 +68,7 @@ class PCAGaussianMixture(BaseEstimator):
 
     modalities = ("image",)
     conditional = True
+    fit_receives = ("callback",)
     budgets = {
         "quick": {"n_components": 20, "n_mixture": 5},
         "standard": {"n_components": 40, "n_mixture": 10},

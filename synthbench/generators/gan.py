@@ -57,6 +57,7 @@ class GANBase(BaseEstimator):
 
     modalities = ("image",)
     conditional = True
+    fit_receives = ("callback", "monitor")  # progress updates and the training monitor (synthbench.contract)
     match_labels = False  # True: generated labels copy the real batch's in D steps (conditional WGAN-GP's penalty)
     wasserstein = False  # True: the critic's scores are unbounded (WGAN); D(x) is logged as an estimate, not a probability
 

@@ -25,6 +25,7 @@ from synthbench.exceptions import ConfigError
 class PerClass(BaseEstimator):
     conditional = True
     modalities = ("image",)
+    fit_receives = ("callback", "monitor")  # both forwarded to the per-class models
 
     def __init__(self, estimator=None, random_state=None):
         self.estimator = estimator
@@ -40,7 +41,7 @@ class PerClass(BaseEstimator):
         return bool(getattr(self.estimator, "wasserstein", False))
 
     def fit(self, train: LabeledImages, callback=None, monitor=None):
-        from synthbench.evaluate import derive_seed
+        from synthbench.seeding import derive_seed
 
         if self.estimator is None:
             raise ConfigError("PerClass needs an estimator, e.g. PerClass(DCGAN())")

@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from synthbench.table import TABLE_NAME, Table
+from synthbench.data.table import TABLE_NAME, Table
 
 # budgets: SDV's own default is 300 epochs (the CTGAN paper's setting), used at the full budget
 _NEURAL_BUDGETS = {"quick": {"epochs": 10}, "standard": {"epochs": 50}, "full": {"epochs": 300}}
@@ -64,6 +64,7 @@ class SDVGenerator(BaseEstimator):
 
     modalities = ("table",)
     conditional = False  # the target is generated as a column, with the others
+    fit_receives = ("callback",)
     synthesizer = ""
     _SKIP = ("random_state", "device")
 

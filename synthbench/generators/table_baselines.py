@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from synthbench.exceptions import ConfigError
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 
 def _no_labels(name: str, labels) -> None:
@@ -29,6 +29,7 @@ class IndependentMarginals(BaseEstimator):
 
     modalities = ("table",)
     conditional = False
+    fit_receives = ("callback",)
 
     def __init__(self, random_state=None):
         self.random_state = random_state
@@ -57,6 +58,7 @@ class SMOTESampler(BaseEstimator):
 
     modalities = ("table",)
     conditional = False
+    fit_receives = ("callback",)
 
     def __init__(self, k_neighbors=5, random_state=None):
         self.k_neighbors = k_neighbors

@@ -1,56 +1,14 @@
-"""In-memory data records and the splits of a task (pure functions, no I/O)."""
+"""A task's splits, in one place: train (for generators), validation (carved from train, for model
+selection) and test (untouched, only for scoring). Pure functions of labels and seeds; no I/O.
+
+Every split is seeded by the task's ``[data].split_seed`` (validation), ``+ 1`` (a training subset),
+``+ 2`` (a test split carved from a single file; an image test subset) and ``+ 3`` (a table test subset),
+so every run and every seed of a task sees the same rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-
-
-UNLABELED = -1
-
-
-@dataclass(frozen=True)
-class LabeledImages:
-    """Images as ``uint8`` in ``[0, 255]``, shape ``(N, C, H, W)``, with ``int64`` labels ``(N,)``.
-
-    This is the "kind" of image data: a generator fit on a ``LabeledImages`` samples a ``LabeledImages``.
-    An unconditional generator, which cannot tell which class it drew, labels its samples ``UNLABELED`` (-1).
-    """
-
-    images: np.ndarray
-    labels: np.ndarray
-    num_classes: int
-
-    def __post_init__(self):
-        if self.images.ndim != 4:
-            raise ValueError(f"images must be (N, C, H, W), got shape {self.images.shape}")
-        if len(self.images) != len(self.labels):
-            raise ValueError(f"{len(self.images)} images but {len(self.labels)} labels")
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    @property
-    def image_shape(self) -> tuple[int, int, int]:
-        return tuple(self.images.shape[1:])
-
-    def take(self, index) -> "LabeledImages":
-        return LabeledImages(self.images[index], self.labels[index], self.num_classes)
-
-    @staticmethod
-    def concat(parts: list["LabeledImages"]) -> "LabeledImages":
-        return LabeledImages(
-            np.concatenate([p.images for p in parts]), np.concatenate([p.labels for p in parts]), parts[0].num_classes
-        )
-
-    def class_counts(self) -> np.ndarray:
-        return np.bincount(self.labels[self.labels >= 0], minlength=self.num_classes)
-
-    @property
-    def labelled(self) -> bool:
-        return bool(len(self.labels) == 0 or self.labels.min() >= 0)
-
 
 def stratified_split(labels: np.ndarray, holdout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(keep, holdout)`` with ``holdout`` rows drawn per class in proportion, seeded."""
@@ -90,3 +48,25 @@ def balanced_labels(n: int, num_classes: int, rng: np.random.Generator, prior: n
     labels = np.repeat(np.arange(num_classes), counts)
     rng.shuffle(labels)
     return labels.astype(np.int64)
+
+
+def holdout_split(y: np.ndarray, size: int, seed: int, stratify: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(keep, held)`` indices: ``size`` rows held out, stratified by ``y`` or drawn uniformly (regression)."""
+    if stratify:
+        return stratified_split(y, size, seed)
+    rng = np.random.default_rng(seed)
+    held = np.sort(rng.choice(len(y), size=size, replace=False))
+    mask = np.ones(len(y), dtype=bool)
+    mask[held] = False
+    return np.flatnonzero(mask), held
+
+
+def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, validation)`` into the training file: ``data.validation_size`` rows carved for model
+    selection, then (``train_size`` > 0) a seeded subset of the rest for the generator and the models."""
+    keep, val = holdout_split(y, data.validation_size, data.split_seed, stratify)
+    if train_size and train_size < len(keep):
+        sub = (stratified_subset(y[keep], train_size, data.split_seed + 1) if stratify
+               else np.sort(np.random.default_rng(data.split_seed + 1).choice(len(keep), train_size, replace=False)))
+        keep = keep[sub]
+    return keep, val

@@ -1,22 +1,17 @@
-"""Utility: train the task's downstream model under each regime and score it on the real test split."""
+"""Utility: the training set of each regime, and the scores of a downstream model on the real test split."""
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from synthbench import keys
-from synthbench.data import LabeledImages
+from synthbench.data.images import LabeledImages
+from synthbench.data.table import Table
 
 
-def derive_seed(seed: int, name: str) -> int:
-    """A seed for one named random step, derived from the run seed (stable across processes)."""
-    return int(np.random.SeedSequence([int(seed) % (2**32), zlib.crc32(name.encode())]).generate_state(1)[0])
-
-
-def regime_training_set(regime: str, real: LabeledImages, synthetic: LabeledImages | None, share: float, seed: int) -> LabeledImages:
+def regime_training_set(regime: str, real, synthetic, share: float, seed: int):
     """``real``: the real training split; ``synthetic``: the synthetic set; ``mixed``: the real split's
     size, of which ``share`` is synthetic rows and the rest real rows (both drawn without replacement)."""
     if regime == "real":
@@ -63,3 +58,36 @@ def evaluate_regime(model_cls, model_params: dict, regime: str, train: LabeledIm
     if hasattr(model, "best_epoch_"):
         metrics[keys.utility(regime, "best_epoch")] = float(model.best_epoch_)
     return RegimeResult(regime, metrics, per_class, list(getattr(model, "history_", [])))
+
+
+def score_table(model, test: Table, positive, wanted) -> tuple[dict, np.ndarray]:
+    """Utility metrics of a fitted tabular model on the real test split (names without prefix), and its
+    predictions (reused for fairness)."""
+    from sklearn.metrics import accuracy_score, f1_score, mean_squared_error, r2_score, roc_auc_score
+
+    y = test.y.to_numpy()
+    out = {}
+    if not model.classification_:
+        pred = model.predict(test.features)
+        if "r2" in wanted:
+            out["r2"] = float(r2_score(y, pred))
+        if "rmse" in wanted:
+            out["rmse"] = float(np.sqrt(mean_squared_error(y, pred)))
+        return out, pred
+    proba = model.predict_proba(test.features)
+    classes = list(model.classes_)
+    pred = np.asarray(classes, dtype=object)[proba.argmax(1)]
+    binary = len(classes) == 2
+    if "accuracy" in wanted:
+        out["accuracy"] = float(accuracy_score(y, pred))
+    if "f1" in wanted:
+        out["f1"] = float(f1_score(y, pred, pos_label=positive, average="binary", zero_division=0) if binary
+                          else f1_score(y, pred, average="macro", zero_division=0))
+    if "macro_f1" in wanted:
+        out["macro_f1"] = float(f1_score(y, pred, average="macro", zero_division=0))
+    if "auroc" in wanted:
+        if binary:
+            out["auroc"] = float(roc_auc_score(y == positive, proba[:, classes.index(positive)]))
+        else:
+            out["auroc"] = float(roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+    return out, pred

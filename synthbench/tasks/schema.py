@@ -1,31 +1,21 @@
-"""Declarative task files (``tasks/<name>.toml``), parsed strictly: unknown keys are errors.
+"""The schema of a task file, parsed strictly: unknown keys and wrong types are errors.
 
 A task says which dataset and target, how the validation split is carved from train (the test split
-is only ever used for scoring), which downstream model, which regimes and metrics, and what each
-budget means. ``--tasks-dir`` (or ``$SYNTHBENCH_TASKS_DIR``) adds a user's own folder of task files.
+is only ever used for scoring), which downstream model, which regimes and metrics - the headline utility
+metric among them - and what each budget means. Which metrics exist is the modality's to say
+(``synthbench.modalities``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import sys
 import typing
 from dataclasses import dataclass, field
-from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-from synthbench import defaults
-from synthbench.exceptions import ConfigError, UnknownNameError
+from synthbench import defaults, registry
+from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
 
 REGIMES = ("real", "synthetic", "mixed")
-MODALITIES = ("image", "table")
-FIDELITY_METRICS = ("fid", "kid", "precision", "recall", "quality", "detection")
-UTILITY_METRICS = ("accuracy", "macro_f1", "per_class_accuracy", "f1", "auroc", "r2", "rmse")
 PRIVACY_METRICS = ("dcr", "exact_copies", "mia")
 PROBLEMS = ("classification", "regression")
 SUITES = ("ctgan-paper",)
@@ -66,8 +56,9 @@ class RegimesSection:
 
 @dataclass(frozen=True)
 class MetricsSection:
-    utility: tuple = UTILITY_METRICS
-    fidelity: tuple = FIDELITY_METRICS
+    utility: tuple = ()  # empty: the modality's default utility metrics
+    headline: str = ""  # the utility metric TSTR / TRTR and summaries use; empty: the first of ``utility``
+    fidelity: tuple = ()  # empty: the modality's default fidelity metrics
     feature_extractor: str = ""
     kid_subset_size: int = 1000
     privacy: tuple = ()
@@ -147,50 +138,49 @@ def parse_task(raw: dict, path: str = "<task>") -> Task:
     for key in ("name", "version", "modality", "data", "downstream", "budgets"):
         if key not in raw:
             raise ConfigError(f"{path}: missing required key '{key}'")
-    if raw["modality"] not in MODALITIES:
-        raise ConfigError(f"{path}: modality must be one of {', '.join(MODALITIES)}, got {raw['modality']!r}")
+    if raw["modality"] not in registry.modalities.names():
+        raise ConfigError(f"{path}: modality must be one of {', '.join(registry.modalities.names())}, got {raw['modality']!r}")
+    try:
+        modality = registry.modalities.get(raw["modality"])
+    except PluginError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     if not isinstance(raw["version"], int):
         raise ConfigError(f"{path}: version must be an integer, got {raw['version']!r}")
     built = {k: _build(cls, raw.get(k, {}), f"{path}: [{k}]") for k, cls in sections.items()}
+    m = built["metrics"]
+    utility, fidelity = modality.default_metrics(built["data"])
+    m = dataclasses.replace(m, utility=m.utility or utility, fidelity=m.fidelity or fidelity)
+    built["metrics"] = m = dataclasses.replace(m, headline=m.headline or next(
+        (u for u in m.utility if u in modality.headline_metrics), ""))
     for r in built["regimes"].run:
         if r not in REGIMES:
             raise ConfigError(f"{path}: [regimes].run has unknown regime '{r}' - allowed: {', '.join(REGIMES)}")
     if not 0.0 < built["regimes"].mixed_synthetic_share < 1.0:
         raise ConfigError(f"{path}: [regimes].mixed_synthetic_share must be in (0, 1)")
-    for m in built["metrics"].fidelity:
-        if m not in FIDELITY_METRICS:
-            raise ConfigError(f"{path}: [metrics].fidelity has unknown metric '{m}' - allowed: {', '.join(FIDELITY_METRICS)}")
-    for m in built["metrics"].privacy:
-        if m not in PRIVACY_METRICS:
-            raise ConfigError(f"{path}: [metrics].privacy has unknown metric '{m}' - allowed: {', '.join(PRIVACY_METRICS)}")
+    for f in m.fidelity:
+        if f not in modality.fidelity_metrics:
+            raise ConfigError(f"{path}: [metrics].fidelity has unknown metric '{f}' for {modality.name} tasks - "
+                              f"allowed: {', '.join(modality.fidelity_metrics)}")
+    for f in m.privacy:
+        if f not in PRIVACY_METRICS:
+            raise ConfigError(f"{path}: [metrics].privacy has unknown metric '{f}' - allowed: {', '.join(PRIVACY_METRICS)}")
     data = built["data"]
     if bool(data.dataset) == bool(data.train_file):
         raise ConfigError(f"{path}: [data] names either a dataset or a train_file (a CSV of your own), not "
                           + ("both" if data.dataset else "neither"))
-    if data.train_file and raw["modality"] != "table":
-        raise ConfigError(f"{path}: [data].train_file (a CSV) is for table tasks")
     if data.problem not in PROBLEMS:
         raise ConfigError(f"{path}: [data].problem must be one of {', '.join(PROBLEMS)}, got {data.problem!r}")
     if not 0.0 <= data.test_fraction < 1.0:
         raise ConfigError(f"{path}: [data].test_fraction must be in [0, 1)")
-    if raw["modality"] == "table":
-        if not data.columns:
-            raise ConfigError(f"{path}: a table task declares its column types in [data.columns] (name = \"categorical\" | "
-                              "\"numerical\" | \"integer\")")
-        if data.target not in data.columns:
-            raise ConfigError(f"{path}: [data].target '{data.target}' is not in [data.columns]")
-        kind = "classification" if data.columns[data.target] == "categorical" else "regression"
-        if data.problem != kind:
-            raise ConfigError(f"{path}: [data].problem is '{data.problem}' but target '{data.target}' is declared "
-                              f"{data.columns[data.target]}, which makes it {kind} - make the two agree")
-        for c in data.sensitive:
-            if c not in data.columns:
-                raise ConfigError(f"{path}: sensitive column '{c}' is not in [data.columns]")
     if built["downstream"].suite and built["downstream"].suite not in SUITES:
         raise ConfigError(f"{path}: [downstream].suite '{built['downstream'].suite}' is unknown - allowed: {', '.join(SUITES)}")
-    for m in built["metrics"].utility:
-        if m not in UTILITY_METRICS:
-            raise ConfigError(f"{path}: [metrics].utility has unknown metric '{m}' - allowed: {', '.join(UTILITY_METRICS)}")
+    for u in m.utility:
+        if u not in modality.utility_metrics:
+            raise ConfigError(f"{path}: [metrics].utility has unknown metric '{u}' for {modality.name} tasks - "
+                              f"allowed: {', '.join(modality.utility_metrics)}")
+    if m.headline not in m.utility or m.headline not in modality.headline_metrics:
+        raise ConfigError(f"{path}: [metrics].headline {m.headline!r} must be one of [metrics].utility that is a single "
+                          f"number per regime ({', '.join(u for u in m.utility if u in modality.headline_metrics) or 'none listed'})")
     budgets_raw = raw["budgets"]
     if not isinstance(budgets_raw, dict) or not budgets_raw:
         raise ConfigError(f"{path}: [budgets] must define at least one of {', '.join(defaults.BUDGETS)}")
@@ -199,43 +189,9 @@ def parse_task(raw: dict, path: str = "<task>") -> Task:
         if name not in defaults.BUDGETS:
             raise ConfigError(f"{path}: unknown budget '{name}' - allowed: {', '.join(defaults.BUDGETS)}")
         budgets[name] = _build(Budget, b, f"{path}: [budgets.{name}]")
-    return Task(
+    task = Task(
         name=raw["name"], version=raw["version"], modality=raw["modality"], description=raw.get("description", ""),
         budgets=budgets, path=str(path), **built,
     )
-
-
-def load_task_file(path: Path) -> Task:
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    task = parse_task(raw, str(path))
-    if task.name != path.stem:
-        raise ConfigError(f"{path}: name '{task.name}' must match the file name '{path.stem}' - rename one of them")
+    modality.check_task(task, str(path))
     return task
-
-
-def task_dirs(tasks_dir: str | os.PathLike | None = None) -> list[Path]:
-    return defaults.search_path(tasks_dir, defaults.ENV_TASKS_DIR, defaults.SOURCE_ROOT / "tasks")
-
-
-def available_tasks(tasks_dir=None) -> dict[str, Path]:
-    """name -> file; a user's folder wins over the built-in one."""
-    found: dict[str, Path] = {}
-    for d in reversed(task_dirs(tasks_dir)):
-        if d.is_dir():
-            for p in sorted(d.glob("*.toml")):
-                found[p.stem] = p
-    return found
-
-
-def load_task(name_or_path: str, tasks_dir=None) -> Task:
-    p = Path(name_or_path)
-    if p.suffix == ".toml" and p.is_file():
-        return load_task_file(p)
-    tasks = available_tasks(tasks_dir)
-    if name_or_path not in tasks:
-        raise UnknownNameError("task", name_or_path, tasks)
-    return load_task_file(tasks[name_or_path])

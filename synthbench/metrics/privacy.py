@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 DISCLAIMER = ("These are empirical privacy checks on one synthetic sample (distance to closest record and a "
               "distance-based membership-inference attack), not a differential-privacy guarantee: passing them "
@@ -96,3 +96,18 @@ def privacy_checks(train: Table, holdout: Table, synthetic: Table, n: int, seed:
         members, non_members = enc.dcr(tr, synthetic), enc.dcr(ho, synthetic)
         out["mia_auc"] = float(roc_auc_score(np.r_[np.ones(n), np.zeros(n)], -np.r_[members, non_members]))
     return out
+
+
+def privacy_markdown(res: dict) -> str:
+    """``privacy.md``: the checks' values, what each means, and what they do not mean."""
+    lines = ["# Privacy checks", "", f"**{DISCLAIMER}**", "",
+             f"On {int(res.get('rows', 0))} rows each of the real training split, a holdout (the validation split, never "
+             "seen by the generator) and the synthetic set:", ""]
+    meaning = {"dcr_share": "share of synthetic rows closer to a training row than to any holdout row (about 0.5 is expected)",
+               "dcr_ratio": "median DCR to training rows / median DCR to holdout rows (about 1 is expected)",
+               "exact_copies": "share of synthetic rows identical to a training row",
+               "mia_auc": "ROC AUC of a distance-based membership-inference attack (0.5 = chance)"}
+    for k, text in meaning.items():
+        if k in res:
+            lines.append(f"- `{k}` = {res[k]:.4f}: {text}")
+    return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from synthbench.table import Table
+from synthbench.data.table import Table
 
 
 def quality_report(real: Table, synthetic: Table):

@@ -1,0 +1,65 @@
+"""One call does the whole job (the CLI is a thin layer over these): resolve a configuration, open an MLflow
+run, run the pipeline, write its record - FINISHED, or FAILED / KILLED with the reason and what was measured."""
+
+from __future__ import annotations
+
+import time
+
+from synthbench import defaults, keys
+from synthbench.config import RunConfig, resolve, resolve_recorded
+from synthbench.progress import Reporter
+from synthbench.records import RunResult
+
+
+def run(task="mnist", generator="cgan", *, budget=defaults.DEFAULT_BUDGET, seed=defaults.DEFAULT_SEED,
+        device=defaults.DEFAULT_DEVICE, params=None, data_dir=None, tasks_dir=None, tracking_uri=None,
+        experiment=defaults.DEFAULT_EXPERIMENT, save_synthetic=True, reporter=None, run_name=None,
+        system_metrics=True, per_class=None, tags=None) -> RunResult:
+    """Fit ``generator`` on ``task``'s training split, evaluate it, and record one MLflow run.
+
+    ``params`` overrides generator hyperparameters (``{"epochs": 3}``); strings are converted to the
+    type of the default. Returns the run's id, status and record (``.metrics``, ``.not_applicable``, ...).
+    """
+    cfg = resolve(task, generator, budget, seed, device, params, tasks_dir, save_synthetic, per_class)
+    return execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
+                   run_name=run_name, system_metrics=system_metrics, tags=tags)
+
+
+def rerun(run_id: str, *, data_dir=None, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, reporter=None,
+          system_metrics=True) -> RunResult:
+    """Repeat a recorded run from its record: its configuration is read back and resolved again, the data must
+    match the checksums it recorded, and the new run is tagged ``synthbench.reproduces = <run_id>``."""
+    return execute(from_run(run_id, tracking_uri), data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment,
+                   reporter=reporter, system_metrics=system_metrics)
+
+
+def from_run(run_id: str, tracking_uri=None) -> RunConfig:
+    """The resolved configuration of a recorded run."""
+    from synthbench import tracking
+
+    return resolve_recorded(tracking.load_config(run_id, tracking_uri), run_id)
+
+
+def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT,
+            reporter: Reporter | None = None, run_name: str | None = None, system_metrics: bool = True,
+            tags: dict | None = None) -> RunResult:
+    """Run an already resolved configuration and record it in MLflow. An exception leaves the run FAILED
+    (Ctrl-C: KILLED) with its reason, and carries the run id as ``exc.synthbench_run_id``."""
+    from synthbench import pipeline, tracking
+
+    t_start = time.perf_counter()
+    record = pipeline.new_record(cfg)
+    record.tags.update(tags or {})
+    opened = tracking.start_run(tracking_uri, experiment, record.tags,
+                                run_name or f"{cfg.generator}-{cfg.task.name}-{cfg.budget}-s{cfg.seed}", system_metrics)
+    try:
+        pipeline.run(cfg, record, data_dir=data_dir, reporter=reporter)
+    except BaseException as exc:
+        killed = isinstance(exc, KeyboardInterrupt)
+        record.metrics.setdefault(keys.TOTAL_SECONDS, time.perf_counter() - t_start)
+        tracking.finish(opened, record, "KILLED" if killed else "FAILED",
+                        "interrupted by the user (Ctrl-C)" if killed else f"{type(exc).__name__}: {exc}")
+        exc.synthbench_run_id = opened.run_id
+        raise
+    tracking.finish(opened, record, "FINISHED")
+    return RunResult(opened.run_id, opened.experiment_id, opened.tracking_uri, "FINISHED", record)

@@ -1,0 +1,115 @@
+"""The interface between the one run pipeline and a kind of data (images, tables, ...).
+
+``synthbench.pipeline`` runs the same steps for every task - load splits, fit, sample, validate, utility
+per regime, fidelity, extras, record - and asks the task's modality for the parts that depend on the data.
+A modality is an object registered in ``synthbench.registry.modalities``: each module of this package that
+defines ``MODALITY`` (a third modality is one new module), or a package's ``synthbench.modalities`` entry point.
+Its methods write what they measure into ``ctx.record`` (``synthbench.records.RunRecord``); none touches MLflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from synthbench import seeding
+from synthbench.records import RunRecord
+
+
+@dataclass
+class Splits:
+    """A task's data: ``train`` (the generator's only input), ``validation`` (model selection) and ``test``
+    (scoring only), of the modality's data type, with where they came from."""
+
+    train: Any
+    validation: Any
+    test: Any
+    class_names: list
+    dataset: str
+    checksums: dict = field(default_factory=dict)  # file name -> sha256
+    files: dict = field(default_factory=dict)  # file name -> path
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
+
+
+@dataclass
+class RunContext:
+    """What every step of one run shares: its configuration, data, record and progress reporter."""
+
+    cfg: Any  # synthbench.config.RunConfig
+    splits: Splits
+    record: RunRecord
+    reporter: Any  # synthbench.progress.Reporter
+
+    def seed(self, step: str) -> int:
+        """The seed of one named random step of this run."""
+        return seeding.derive_seed(self.cfg.seed, step)
+
+    @property
+    def metrics(self) -> dict:
+        return self.record.metrics
+
+
+class Modality:
+    """Defaults for the optional parts; a modality overrides what its data needs."""
+
+    name: str = ""
+    data_type: type = object  # what generators fit on and sample (LabeledImages, Table, ...)
+    utility_metrics: tuple = ()  # what [metrics].utility may name
+    headline_metrics: tuple = ()  # which of them are one number per regime (a task's headline is one)
+    fidelity_metrics: tuple = ()  # what [metrics].fidelity may name
+    uses_worker: bool = False  # whether side jobs (start_jobs) should run in the evaluation worker process
+
+    def default_metrics(self, data) -> tuple[tuple, tuple]:
+        """``(utility, fidelity)`` metrics of a task file that names none."""
+        return self.utility_metrics, self.fidelity_metrics
+
+    def check_task(self, task, where: str) -> None:
+        """Refuse a task this modality cannot run (raise ConfigError naming the key to fix)."""
+
+    def conditioning(self, generator_cls, generator, per_class: bool | None) -> str:
+        return "native"
+
+    def load_splits(self, task, budget, data_dir) -> Splits:
+        raise NotImplementedError
+
+    def inputs(self, splits: Splits) -> list:
+        """The splits as ``records.DatasetInput`` for the run record."""
+        return []
+
+    def training_monitor(self, ctx: RunContext, generator):
+        """An object the generator reports training signals to during ``fit``, or ``None`` (record why)."""
+        return None
+
+    def diagnose(self, ctx: RunContext, generator, history: list, monitor, diverged: str | None = None) -> None:
+        """Read the training signals into a diagnosis (after ``fit``, or after it diverged)."""
+
+    def sample(self, ctx: RunContext, generator):
+        """The synthetic training set, validated against the contract."""
+        raise NotImplementedError
+
+    def figures(self, ctx: RunContext, synthetic, history: list) -> None:
+        """Figures of the samples and the generator's training."""
+
+    def start_jobs(self, ctx: RunContext, synthetic, worker) -> dict:
+        """Evaluation jobs independent of the downstream models, submitted to ``worker`` (a Background)."""
+        return {}
+
+    def utility(self, ctx: RunContext, regime: str, train_set, synthetic) -> dict:
+        """Train the downstream model(s) on ``train_set`` and score them on the test split; return rows of
+        result tables (artifact path -> rows), which the pipeline gathers over the regimes."""
+        raise NotImplementedError
+
+    def after_utility(self, ctx: RunContext) -> None:
+        """Tables and not-applicable reasons that summarise every regime."""
+
+    def fidelity(self, ctx: RunContext, synthetic, jobs: dict) -> None:
+        raise NotImplementedError
+
+    def extras(self, ctx: RunContext, synthetic, jobs: dict) -> None:
+        """Privacy, fairness and whatever else the modality measures."""
+
+    def synthetic_artifact(self, synthetic):
+        """The synthetic set as a ``records.Artifact`` (compressed)."""
+        return None

@@ -1,0 +1,273 @@
+"""Tables: declared column types (``Table``), one or more downstream models per regime (and the CTGAN-paper
+evaluator suite), SDMetrics fidelity, empirical privacy checks and fairness by sensitive column.
+
+Detection and privacy run in the evaluation worker (``synthbench.background``) while the downstream models
+train in the main process; the pipeline starts the worker before the fit so its imports overlap it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+import numpy as np
+
+from synthbench import keys, registry
+from synthbench.contract import validate_table_sample
+from synthbench.data import catalog, readers
+from synthbench.data.splits import holdout_split, train_validation
+from synthbench.data.table import Table, check_categories, check_informative, conform
+from synthbench.exceptions import ConfigError, DatasetError
+from synthbench.modalities.base import Modality, RunContext, Splits
+from synthbench.records import Artifact, DatasetInput
+
+NO_DIAGNOSIS = ("synthbench's GAN diagnosis reads image probes (class coverage and diversity in a domain feature space); "
+                "it is not defined for tables - a table generator's losses, where it reports them, are logged as train/<loss>")
+
+
+class TableModality(Modality):
+    name = "table"
+    data_type = Table
+    utility_metrics = ("accuracy", "f1", "auroc", "macro_f1", "r2", "rmse")
+    headline_metrics = utility_metrics
+    fidelity_metrics = ("quality", "detection")
+    uses_worker = True
+
+    def default_metrics(self, data) -> tuple[tuple, tuple]:
+        utility = ("r2", "rmse") if data.columns.get(data.target) in ("numerical", "integer") else ("accuracy", "f1", "auroc")
+        return utility, self.fidelity_metrics
+
+    def check_task(self, task, where: str) -> None:
+        data = task.data
+        if not data.columns:
+            raise ConfigError(f"{where}: a table task declares its column types in [data.columns] (name = \"categorical\" | "
+                              "\"numerical\" | \"integer\")")
+        if data.target not in data.columns:
+            raise ConfigError(f"{where}: [data].target '{data.target}' is not in [data.columns]")
+        kind = "classification" if data.columns[data.target] == "categorical" else "regression"
+        if data.problem != kind:
+            raise ConfigError(f"{where}: [data].problem is '{data.problem}' but target '{data.target}' is declared "
+                              f"{data.columns[data.target]}, which makes it {kind} - make the two agree")
+        for c in data.sensitive:
+            if c not in data.columns:
+                raise ConfigError(f"{where}: sensitive column '{c}' is not in [data.columns]")
+
+    def conditioning(self, generator_cls, generator, per_class: bool | None) -> str:
+        return "joint"  # the target is a column the generator generates with the others
+
+    # -- data --------------------------------------------------------------------------------------
+    def load_splits(self, task, budget, data_dir) -> Splits:
+        """Train / validation / test tables; columns checked against the task's declared types."""
+        d = task.data
+        train_raw, test_raw, checksums, files = _read(task, data_dir)
+        name = d.dataset or Path(d.train_file).stem
+        full = conform(train_raw, d.columns, d.target, f"task '{task.name}': training data ({name})")
+        classification = d.columns[d.target] == "categorical"
+        if test_raw is None:
+            if not d.test_fraction:
+                raise ConfigError(f"task '{task.name}': the data has no test file - set [data].test_fraction (e.g. 0.2) or test_file")
+            keep, test_idx = holdout_split(full[d.target].to_numpy(), int(round(d.test_fraction * len(full))), d.split_seed + 2,
+                                           classification)
+            test = full.iloc[test_idx].reset_index(drop=True)
+            full = full.iloc[keep].reset_index(drop=True)
+        else:
+            test = conform(test_raw, d.columns, d.target, f"task '{task.name}': test data ({name})")
+        if not 0 < d.validation_size < len(full):
+            raise ConfigError(f"task '{task.name}': validation_size {d.validation_size} must be between 1 and {len(full) - 1}")
+        train_size = budget.train_size if budget is not None and budget.train_size > 0 else d.train_size
+        keep, val = train_validation(full[d.target].to_numpy(), d, train_size, classification)
+        train = full.iloc[keep].reset_index(drop=True)
+        where = f"task '{task.name}' ({name})"
+        check_informative(train, where + ", training split")
+        check_categories(full, test, d.columns, where)  # the training data as given, before any budget subset
+        classes = sorted(train[d.target].unique()) if classification else []
+        if classification and len(classes) == 2 and d.positive not in classes:
+            raise ConfigError(f"task '{task.name}': [data].positive {d.positive!r} is not a class of '{d.target}' - one of {classes}")
+        if d.test_size and d.test_size < len(test):
+            test = test.iloc[np.sort(np.random.default_rng(d.split_seed + 3).choice(len(test), d.test_size, replace=False))]
+            test = test.reset_index(drop=True)
+
+        def table(frame):
+            return Table(frame, dict(d.columns), d.target)
+
+        return Splits(train=table(train), validation=table(full.iloc[val].reset_index(drop=True)), test=table(test),
+                      class_names=[str(c) for c in classes], dataset=name, checksums=checksums, files=files)
+
+    def inputs(self, splits: Splits) -> list:
+        files = list(splits.files.values()) or [splits.dataset]
+        train_file = files[0]
+        test_file = next((f for f in files if "test" in Path(f).name), train_file)  # a test split carved from one file: that file
+        return [DatasetInput(context, f"{splits.dataset}-{context}", test_file if context == "test" else train_file,
+                             getattr(splits, context).frame, splits.train.target, dict(splits.train.columns))
+                for context in ("train", "validation", "test")]
+
+    # -- generator -----------------------------------------------------------------------------------
+    def training_monitor(self, ctx: RunContext, generator):
+        ctx.record.tags[keys.TAG_DIAGNOSIS] = "not_applicable"
+        ctx.record.not_applicable["diagnosis"] = NO_DIAGNOSIS
+        return None
+
+    def sample(self, ctx: RunContext, generator):
+        n = len(ctx.splits.train)
+        return validate_table_sample(generator.sample(n), n, ctx.splits.train, ctx.cfg.generator)
+
+    def figures(self, ctx: RunContext, synthetic, history: list) -> None:
+        from synthbench.plots import columns_figure, history_figure
+
+        title = f"{ctx.cfg.generator} on {ctx.cfg.task.name}"
+        if history:
+            ctx.record.artifact("plots/generator_losses.png", "figure", history_figure(history, title))
+        ctx.record.artifact("plots/columns.png", "figure",
+                            columns_figure(ctx.splits.train, synthetic, f"{title}: real training split vs synthetic"))
+
+    # -- evaluation ----------------------------------------------------------------------------------
+    def start_jobs(self, ctx: RunContext, synthetic, worker) -> dict:
+        """Detection and privacy, in the worker while the downstream models train here. The real side of fidelity
+        is the whole training split (a subsample would miss rare categories the synthetic rows may hold, which
+        SDMetrics' transformers cannot encode); the synthetic side is a seeded subsample."""
+        from synthbench.metrics.privacy import privacy_checks
+        from synthbench.metrics.table_fidelity import detection
+
+        task, budget, train = ctx.cfg.task, ctx.cfg.budget_spec, ctx.splits.train
+        n_fidelity = min(budget.fidelity_samples, len(synthetic))
+        rng = np.random.default_rng(ctx.seed("fidelity"))
+        jobs = {"fidelity_sample": synthetic.take(np.sort(rng.choice(len(synthetic), n_fidelity, replace=False)))}
+        if "detection" in task.metrics.fidelity:
+            jobs["detection"] = worker.submit(detection, train, jobs["fidelity_sample"], ctx.seed("detection"))
+        if task.metrics.privacy:
+            jobs["privacy"] = worker.submit(privacy_checks, train, ctx.splits.validation, synthetic, budget.privacy_samples,
+                                            ctx.seed("privacy"), task.metrics.privacy)
+        return jobs
+
+    def utility(self, ctx: RunContext, regime: str, train_set, synthetic) -> dict:
+        """Every downstream model (and the evaluator suite) on ``train_set``; the primary model's fairness gaps."""
+        from synthbench.metrics.utility import score_table
+
+        cfg, task, splits, metrics = ctx.cfg, ctx.cfg.task, ctx.splits, ctx.record.metrics
+        positive, classes, binary = _target(task, splits.train)
+        models = {cfg.model: (cfg.model_cls, cfg.model_params), **cfg.extra_models}
+        rows, fair_rows = [], []
+        for name, (cls, params) in models.items():
+            with ctx.reporter.phase(f"downstream {name} ({regime})") as update:
+                params = {**params, "random_state": ctx.seed(f"downstream/{regime}/{name}")}
+                model = cls(**params).fit(train_set, validation=splits.validation, callback=update, classes=classes)
+                scores, pred = score_table(model, splits.test, positive, set(task.metrics.utility))
+            key = (lambda m, r=regime: keys.utility(r, m)) if name == cfg.model else (lambda m, r=regime, n=name: keys.model_utility(r, n, m))
+            metrics.update({key(m): v for m, v in scores.items()})
+            rows.append({"regime": regime, "model": name, **scores, "note": model.degenerate_})
+            if name == cfg.model and task.data.sensitive and binary:
+                from synthbench.metrics.fairness import model_fairness
+
+                for col in task.data.sensitive:
+                    gaps, by_group = model_fairness(splits.test.y.to_numpy(), pred, splits.test.frame[col], positive)
+                    metrics.update({keys.fairness(regime, col, m): v for m, v in gaps.items()})
+                    fair_rows += [{"regime": regime, "column": col, **r} for r in by_group.to_dict("records")]
+        if task.downstream.suite and cfg.budget_spec.suite:
+            from synthbench.downstream import ctgan_suite
+
+            with ctx.reporter.phase(f"{task.downstream.suite} suite ({regime})") as update:
+                suite = ctgan_suite.evaluate(train_set, splits.test, splits.train, positive, ctx.seed(f"suite/{regime}"))
+                update({"total": 1, "step": 1})
+            metrics.update({keys.model_utility(regime, task.downstream.suite, m): v for m, v in suite.items()})
+            rows.append({"regime": regime, "model": task.downstream.suite, **{f"suite_{m}": v for m, v in suite.items()}})
+        return {"tables/utility.json": rows, "tables/fairness_groups.json": fair_rows}
+
+    def after_utility(self, ctx: RunContext) -> None:
+        cfg, task = ctx.cfg, ctx.cfg.task
+        if task.downstream.suite and not cfg.budget_spec.suite:
+            ctx.record.not_applicable[keys.model_utility("*", task.downstream.suite, "*")] = (
+                f"the {task.downstream.suite} evaluator suite runs at budgets whose [budgets.<name>].suite is true "
+                f"(budget '{cfg.budget}' of task '{task.name}' skips it to stay fast) - use --budget full")
+        if task.data.sensitive and not _target(task, ctx.splits.train)[2]:
+            ctx.record.not_applicable["fairness"] = (f"fairness metrics compare positive rates between groups: task '{task.name}' "
+                                                     "needs a binary target with [data].positive")
+
+    def fidelity(self, ctx: RunContext, synthetic, jobs: dict) -> None:
+        """SDMetrics' quality report here, the detection score from the worker; both against the training split."""
+        from synthbench.metrics.table_fidelity import quality_report
+
+        metrics, syn_s = ctx.record.metrics, jobs["fidelity_sample"]
+        with ctx.reporter.phase("fidelity (SDMetrics)") as update:
+            seconds = 0.0
+            if "quality" in ctx.cfg.task.metrics.fidelity:
+                t0 = time.perf_counter()
+                scores, details = quality_report(ctx.splits.train, syn_s)
+                seconds += time.perf_counter() - t0
+                metrics.update({keys.fidelity(k): v for k, v in scores.items()})
+                for prop, frame in details.items():
+                    ctx.record.artifact(f"tables/quality_{prop.lower().replace(' ', '_')}.json", "table", frame)
+            update({"total": 2, "step": 1})
+            if "detection" in jobs:
+                scores, job_seconds = jobs["detection"].result()
+                metrics.update({keys.fidelity(k): v for k, v in scores.items()})
+                seconds += job_seconds
+            metrics[keys.FIDELITY_SAMPLES] = float(len(syn_s))
+            metrics[keys.FIDELITY_SECONDS] = seconds
+            update({"total": 2, "step": 2})
+
+    def extras(self, ctx: RunContext, synthetic, jobs: dict) -> None:
+        """The data's own bias (real training split vs synthetic set), then the privacy checks from the worker."""
+        task, train, record = ctx.cfg.task, ctx.splits.train, ctx.record
+        positive, _, binary = _target(task, train)
+        if binary and task.data.sensitive:
+            import pandas as pd
+
+            from synthbench.metrics.fairness import data_bias
+
+            data_rows = []
+            for col in task.data.sensitive:
+                for split, frame in (("real", train.frame), ("synthetic", synthetic.frame)):
+                    gap, rates = data_bias(frame, train.target, col, positive)
+                    record.metrics[keys.data_fairness(col, split)] = gap
+                    data_rows += [{"column": col, "data": split, "group": g, "positive_rate": float(v),
+                                   "rows": int((frame[col] == g).sum())} for g, v in rates.items()]
+            record.artifact("tables/fairness_data.json", "table", pd.DataFrame(data_rows))
+        if "privacy" in jobs:
+            from synthbench.metrics.privacy import DISCLAIMER, privacy_markdown
+
+            with ctx.reporter.phase("privacy (DCR, membership inference)") as update:
+                res, job_seconds = jobs["privacy"].result()
+                record.metrics.update({keys.privacy(k): v for k, v in res.items() if np.isfinite(v)})
+                record.metrics[keys.PRIVACY_SECONDS] = job_seconds
+                update({"total": 1, "step": 1})
+            record.tags[keys.TAG_PRIVACY_NOTE] = DISCLAIMER
+            record.artifact("privacy.md", "text", privacy_markdown(res))
+
+    def synthetic_artifact(self, synthetic) -> Artifact:
+        def write(path):
+            with gzip.open(path, "wt", compresslevel=5) as fh:  # level 9 (the default) costs 3x the time for ~5% less
+                synthetic.frame.to_csv(fh, index=False)
+
+        return Artifact("synthetic/synthetic.csv.gz", "file", write)
+
+
+def _target(task, train: Table):
+    """``(positive class or None, classes or None, binary with a positive class)`` of the task's target."""
+    positive = task.data.positive or None
+    classification = train.columns[train.target] == "categorical"
+    classes = sorted(train.y.unique()) if classification else None
+    return positive, classes, bool(classification and len(classes) == 2 and positive in classes)
+
+
+def _read(task, data_dir):
+    """``(train_frame, test_frame or None, checksums, files)`` for a named dataset or a task's own CSV files."""
+    d = task.data
+    if d.train_file:
+        base = Path(task.path).parent if task.path else Path.cwd()
+        files = {"train": base / d.train_file, **({"test": base / d.test_file} if d.test_file else {})}
+        for k, p in files.items():
+            if not p.is_file():
+                raise DatasetError(f"task '{task.name}': {k}_file {p} does not exist - fix [data].{k}_file (relative to the task file)")
+        frames = {k: readers.read_csv(p) for k, p in files.items()}
+        return (frames["train"], frames.get("test"), {p.name: catalog.sha256_of(p) for p in files.values()},
+                {p.name: str(p) for p in files.values()})
+    spec = registry.datasets.get(d.dataset)
+    paths = catalog.locate(spec, data_dir)
+    raw = readers.read(spec, paths)
+    if raw.modality != "table":
+        raise ConfigError(f"task '{task.name}': dataset '{spec.name}' is not a table (reader '{spec.reader}') - use a table dataset")
+    return raw.train, raw.test, {n: spec.file(n).sha256 for n in paths}, {n: str(p) for n, p in paths.items()}
+
+
+MODALITY = TableModality()

@@ -1,0 +1,156 @@
+"""The one run: load splits -> fit -> sample -> validate -> utility per regime -> fidelity -> extras -> record.
+
+The same steps for every task; what depends on the data (images, tables, ...) is asked of the task's
+modality (``synthbench.modalities``). ``run`` fills a ``RunRecord`` as it goes and never touches MLflow:
+``synthbench.api`` hands the record to ``synthbench.tracking``, also when a step fails part-way.
+
+Generators see the real training split only; model selection uses the validation split; the test split
+only scores. Every random step draws from its own seed (``RunContext.seed``); global generators are seeded
+for library code and restored afterwards (``seeding.isolated``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from synthbench import keys, records, registry, seeding
+from synthbench.background import Background, peak_rss_mb, wanted
+from synthbench.contract import fit
+from synthbench.exceptions import ConfigError, TrainingDivergedError
+from synthbench.metrics.utility import regime_training_set
+from synthbench.modalities.base import RunContext
+from synthbench.progress import Reporter, interruptible
+
+
+def new_record(cfg) -> records.RunRecord:
+    """The record a run starts with: its resolved configuration, provenance, parameters and identity tags."""
+    from synthbench import __version__
+
+    prov = records.provenance()
+    config = {**cfg.to_dict(), **prov}
+    params = records.flatten({"task": {"name": cfg.task.name, "version": cfg.task.version},
+                              "generator": {"name": cfg.generator, **cfg.generator_params},
+                              "downstream": {"model": cfg.model, **cfg.model_params},
+                              "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device,
+                              "regimes": list(cfg.task.regimes.run),
+                              "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share})
+    params.update({f"version.{k}": v for k, v in prov["versions"].items()})
+    tags = {keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,
+            keys.TAG_SEED: str(cfg.seed), keys.TAG_DEVICE: cfg.device, keys.TAG_VERSION: __version__,
+            keys.TAG_GIT: prov["git_commit"], keys.TAG_CONDITIONING: cfg.conditioning}
+    if cfg.reproduces:
+        tags[keys.TAG_REPRODUCES] = cfg.reproduces["run_id"]
+    return records.RunRecord(config=config, params=params, tags=tags)
+
+
+def run(cfg, record: records.RunRecord, *, data_dir=None, reporter: Reporter | None = None) -> records.RunRecord:
+    """Run an already resolved configuration, filling ``record`` (which holds what was measured if a step raises)."""
+    reporter = reporter or Reporter()
+    modality = registry.modalities.get(cfg.task.modality)
+    t_start = time.perf_counter()
+    with interruptible(), seeding.isolated(cfg.seed):
+        with reporter.phase("load data") as update:
+            splits = modality.load_splits(cfg.task, cfg.budget_spec, data_dir)
+            update({"total": 1, "step": 1})
+        _record_data(cfg, splits, record)
+        record.inputs = modality.inputs(splits)
+        ctx = RunContext(cfg, splits, record, reporter)
+        # the worker starts now so that its imports overlap the generator's fit
+        with Background(enabled=modality.uses_worker and wanted()) as worker:
+            generator, history = _fit(ctx, modality)
+            with reporter.phase(f"sample {len(splits.train)}") as update:
+                t0 = time.perf_counter()
+                synthetic = modality.sample(ctx, generator)
+                record.metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
+                update({"total": 1, "step": 1})
+            modality.figures(ctx, synthetic, history)
+            jobs = modality.start_jobs(ctx, synthetic, worker)  # detection, privacy: in the worker meanwhile
+            t0 = time.perf_counter()
+            with worker.sharing_cores():
+                _utility(ctx, modality, synthetic)
+            record.metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
+            modality.fidelity(ctx, synthetic, jobs)
+            modality.extras(ctx, synthetic, jobs)
+            if worker.enabled:
+                record.metrics[keys.WORKER_PEAK_RSS_MB] = worker.peak_rss_mb
+        if cfg.save_synthetic:
+            record.artifacts.append(modality.synthetic_artifact(synthetic))
+        _record_cost(cfg, record)
+        record.metrics[keys.TOTAL_SECONDS] = time.perf_counter() - t_start
+    return record
+
+
+def _record_data(cfg, splits, record) -> None:
+    """What the run read: files, checksums and sizes; a rerun refuses data other than its original's."""
+    want = (cfg.reproduces or {}).get("sha256") or {}
+    differ = sorted(k for k, v in want.items() if splits.checksums.get(k) != v)
+    if differ:
+        raise ConfigError(f"the data differs from what run {cfg.reproduces['run_id']} read ({', '.join(differ)}: other "
+                          "sha256) - point --data-dir to the original files")
+    record.config["data"] = {"dataset": splits.dataset, "sha256": splits.checksums, "files": splits.files,
+                             "sizes": splits.sizes()}
+    record.params.update({f"data.sha256.{k}": v for k, v in splits.checksums.items()})
+    record.params.update({f"data.size.{k}": str(v) for k, v in splits.sizes().items()})
+
+
+def _fit(ctx: RunContext, modality):
+    """Fit the generator on the real training split only; its history, diagnosis and cost go in the record."""
+    cfg, record = ctx.cfg, ctx.record
+    generator = cfg.build_generator()
+    monitor = modality.training_monitor(ctx, generator)
+    what = f"fit {cfg.generator}" + (" (one model per class)" if cfg.conditioning == "per-class" else "")
+    with ctx.reporter.phase(what) as update:
+        t0 = time.perf_counter()
+        try:
+            fit(generator, ctx.splits.train, callback=update, monitor=monitor)
+        except TrainingDivergedError as exc:
+            history = list(getattr(generator, "history_", []) or [])
+            record.history = history
+            record.add_curve(history, keys.train_curve)
+            modality.diagnose(ctx, generator, history, monitor, diverged=str(exc))
+            raise
+        record.metrics[keys.FIT_SECONDS] = time.perf_counter() - t0
+    record.metrics[keys.FIT_PEAK_RSS_MB] = peak_rss_mb()
+    for k, sec in (getattr(generator, "fit_seconds_per_class_", None) or {}).items():
+        record.metrics[keys.per_class_fit_seconds(k)] = sec
+    if cfg.conditioning == "per-class":
+        record.metrics[keys.PER_CLASS_MODELS] = float(len(generator.models_))
+    history = list(getattr(generator, "history_", []) or [])
+    record.history = history
+    record.add_curve(history, keys.train_curve)
+    modality.diagnose(ctx, generator, history, monitor)
+    return generator, history
+
+
+def _utility(ctx: RunContext, modality, synthetic) -> None:
+    """The downstream model(s) under each regime, scored on the test split; TSTR / TRTR of the headline metric."""
+    cfg, record = ctx.cfg, ctx.record
+    tables: dict[str, list] = {}
+    for regime in cfg.task.regimes.run:
+        train_set = regime_training_set(regime, ctx.splits.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
+                                        ctx.seed(f"mixed/{regime}"))
+        for path, rows in modality.utility(ctx, regime, train_set, synthetic).items():
+            tables.setdefault(path, []).extend(rows)
+    modality.after_utility(ctx)
+    for path, rows in tables.items():
+        if rows:
+            import pandas as pd
+
+            record.artifact(path, "table", pd.DataFrame(rows))
+    headline = cfg.task.metrics.headline
+    real_v = record.metrics.get(keys.utility("real", headline))
+    syn_v = record.metrics.get(keys.utility("synthetic", headline))
+    if real_v and syn_v is not None:
+        record.metrics[keys.TSTR_OVER_TRTR] = syn_v / real_v
+    else:
+        record.not_applicable[keys.TSTR_OVER_TRTR] = f"needs both the real and the synthetic regime's {headline}"
+
+
+def _record_cost(cfg, record) -> None:
+    record.metrics[keys.PEAK_RSS_MB] = peak_rss_mb()
+    if cfg.device.startswith("cuda"):
+        import torch
+
+        record.metrics[keys.PEAK_CUDA_MB] = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        record.not_applicable[keys.PEAK_CUDA_MB] = f"the run used device '{cfg.device}', not a GPU"

@@ -1,0 +1,161 @@
+"""The record of one run: what the pipeline computed, as plain typed data (no MLflow here).
+
+``synthbench.pipeline`` fills a ``RunRecord`` as it goes (so a run that fails part-way still has what it
+measured); ``synthbench.tracking`` is the only code that writes one to MLflow. Keys are ``synthbench.keys``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from synthbench import defaults
+
+#: How an artifact's payload is written: a matplotlib figure, an image array, a pandas table, text, a
+#: JSON-able object, or a local file made by ``payload(path)``.
+ARTIFACT_KINDS = ("figure", "image", "table", "text", "json", "file")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str  # where in the run's artifacts, e.g. "plots/columns.png"
+    kind: str  # one of ARTIFACT_KINDS
+    payload: Any
+
+    def __post_init__(self):
+        if self.kind not in ARTIFACT_KINDS:
+            raise ValueError(f"artifact kind must be one of {ARTIFACT_KINDS}, got {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class StepImage:
+    """An image with a step (MLflow's image slider), e.g. the fixed-noise grid after each epoch."""
+
+    key: str
+    step: int
+    image: Any
+
+
+@dataclass(frozen=True)
+class DatasetInput:
+    """One split a run read, recorded as an MLflow dataset input (with its digest)."""
+
+    context: str  # train | validation | test
+    name: str
+    source: str  # the file it came from
+    data: Any  # numpy images or a pandas frame
+    targets: Any  # labels (numpy) or the target column's name (pandas)
+    columns: dict | None = None  # a table's declared column types (its schema)
+
+
+@dataclass
+class RunRecord:
+    """Everything one run measured and made. ``curves`` maps a step-metric key to ``[(step, value), ...]``."""
+
+    config: dict
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    not_applicable: dict[str, str] = field(default_factory=dict)  # metric or artifact -> why it is absent
+    curves: dict[str, list] = field(default_factory=dict)
+    step_images: list[StepImage] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    inputs: list[DatasetInput] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)  # the generator's training records
+    diagnosis: str | None = None
+
+    def add_curve(self, history: list[dict], key_fn: Callable[[str], str]) -> None:
+        """Records ``[{"step": s, name: value, ...}, ...]`` as curves ``key_fn(name)``."""
+        for rec in history:
+            for k, v in rec.items():
+                if k != "step" and isinstance(v, (int, float)):
+                    self.curves.setdefault(key_fn(k), []).append((int(rec["step"]), float(v)))
+
+    def add_step_metrics(self, metrics: dict, step: int) -> None:
+        for k, v in metrics.items():
+            self.curves.setdefault(k, []).append((int(step), float(v)))
+
+    def artifact(self, path: str, kind: str, payload) -> None:
+        self.artifacts.append(Artifact(path, kind, payload))
+
+
+@dataclass
+class RunResult:
+    """What ``synthbench.run`` returns: where the run was recorded, how it ended, and its record."""
+
+    run_id: str
+    experiment_id: str
+    tracking_uri: str
+    status: str
+    record: RunRecord
+    error: str | None = None
+
+    @property
+    def metrics(self) -> dict:
+        return self.record.metrics
+
+    @property
+    def config(self) -> dict:
+        return self.record.config
+
+    @property
+    def not_applicable(self) -> dict:
+        return self.record.not_applicable
+
+    @property
+    def diagnosis(self) -> str | None:
+        return self.record.diagnosis
+
+
+# -- provenance: what a run needs to be repeated from its record ------------------------------------
+def git_commit() -> str:
+    """The commit of the synthbench source tree, or 'unknown' (installed from a wheel, no git)."""
+    if defaults.CHECKOUT is None:
+        return "unknown"
+    try:
+        out = subprocess.run(["git", "-C", str(defaults.CHECKOUT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        if out.returncode == 0:
+            dirty = subprocess.run(["git", "-C", str(defaults.CHECKOUT), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return "unknown"
+
+
+PACKAGES = ("synthbench", "torch", "torchvision", "torch-fidelity", "mlflow", "numpy", "scikit-learn", "pandas",
+            "sdv", "xgboost")
+
+
+def package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for p in PACKAGES:
+        try:
+            out[p] = version(p)
+        except PackageNotFoundError:
+            out[p] = "not installed"
+    import platform
+
+    out["python"] = platform.python_version()
+    return out
+
+
+def flatten(d: dict, prefix: str = "") -> dict[str, str]:
+    """Nested dict -> ``{"a.b.c": "value"}`` with values as MLflow-safe strings."""
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            s = json.dumps(v) if isinstance(v, (list, tuple, bool)) or v is None else str(v)
+            out[key] = s[:6000]
+    return out
+
+
+def provenance() -> dict:
+    return {"versions": package_versions(), "git_commit": git_commit()}
