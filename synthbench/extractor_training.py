@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 from synthbench.extractors import HERE, build_lenet, lenet_forward
-from synthbench.loaders import load_task_data
+from synthbench.modalities import load_splits
 from synthbench.tasks import load_task
 from synthbench.torch_utils import to_float_images, torch_generator
 
@@ -38,7 +38,7 @@ def train(task: str = "mnist", epochs: int = 4, seed: int = 0, name: str | None 
     import torch.nn.functional as F
 
     task_obj = load_task(task)
-    data = load_task_data(task_obj, None, data_dir)
+    data = load_splits(task_obj, None, data_dir)
     name = name or f"lenet-{data.dataset}"
     gen = torch_generator(seed)
     torch.manual_seed(seed)

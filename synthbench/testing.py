@@ -15,10 +15,11 @@ import inspect
 
 import numpy as np
 
-from synthbench.contract import FIT_HOOKS, hyperparameters, modalities, validate_sample, validate_table_sample
+from synthbench import registry
+from synthbench.contract import FIT_HOOKS, hyperparameters, modalities
 from synthbench.data.images import LabeledImages
-from synthbench.exceptions import ContractError
 from synthbench.data.table import Table
+from synthbench.exceptions import ContractError
 
 
 def tiny_images(n_per_class: int = 16, num_classes: int = 3, size: int = 28, seed: int = 0) -> LabeledImages:
@@ -47,10 +48,17 @@ def tiny_table(n: int = 120, seed: int = 0) -> Table:
     return Table(frame, {"x": "numerical", "colour": "categorical", "count": "integer", "label": "categorical"}, "label")
 
 
+def modality_of(train):
+    """The registered modality whose data type ``train`` is."""
+    for name in registry.modalities.names():
+        modality, _ = registry.modalities.try_get(name)
+        if modality is not None and isinstance(train, modality.data_type):
+            return modality
+    raise ContractError(f"no modality takes {type(train).__name__} data - pass LabeledImages, a Table, or a registered modality's type")
+
+
 def _validate(gen, out, n: int, labels, train):
-    if isinstance(train, Table):
-        return validate_table_sample(out, n, train, _name(gen))
-    return validate_sample(out, n, labels, train, _name(gen), conditional=bool(getattr(gen, "conditional", True)))
+    return modality_of(train).validate(out, n, train, _name(gen), labels, conditional=bool(getattr(gen, "conditional", True)))
 
 
 def _name(gen) -> str:
@@ -103,7 +111,7 @@ def check_sample_kind(gen, train) -> None:
 def check_sample_labels(gen, train) -> None:
     """Conditional generators honour ``labels=``; unconditional ones (and every generator on a table, whose
     target is a column) refuse it with a clear error."""
-    if not getattr(gen, "conditional", True) or isinstance(train, Table):
+    if not getattr(gen, "conditional", True) or modality_of(train).labels_are_columns:
         try:
             gen.sample(3, labels=np.zeros(3, dtype=np.int64))
         except Exception as exc:  # noqa: BLE001 - any clear error will do
@@ -114,7 +122,7 @@ def check_sample_labels(gen, train) -> None:
                             "raise an error, or set conditional = True and honour the labels")
     rng = np.random.default_rng(1)
     labels = rng.integers(0, train.num_classes, size=25).astype(np.int64)
-    validate_sample(gen.sample(len(labels), labels=labels), len(labels), labels, train, _name(gen))
+    _validate(gen, gen.sample(len(labels), labels=labels), len(labels), labels, train)
 
 
 def check_seeded(gen, train) -> None:
@@ -124,9 +132,7 @@ def check_seeded(gen, train) -> None:
 
     a = clone(gen).set_params(random_state=123).fit(train).sample(20)
     b = clone(gen).set_params(random_state=123).fit(train).sample(20)
-    same = a.frame.equals(b.frame) if isinstance(train, Table) else (
-        np.array_equal(a.images, b.images) and np.array_equal(a.labels, b.labels))
-    if not same:
+    if not modality_of(train).same(a, b):
         raise ContractError(f"{_name(gen)} with the same random_state gave different samples - seed every random step from it")
 
 
@@ -139,7 +145,7 @@ def check_generator(generator, train: LabeledImages | Table | None = None) -> li
     from sklearn.base import clone
 
     if train is None:
-        train = tiny_table() if modalities(type(generator))[0] == "table" else tiny_images()
+        train = registry.modalities.get(modalities(type(generator))[0]).example()
     check_init_stores_params(generator)
     check_fit_receives(generator)
     fitted = clone(generator)

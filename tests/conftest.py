@@ -1,3 +1,7 @@
+"""Shared fixtures: a tiny image task and a tiny table task (built here, seconds to run), the CLI as a user
+runs it, and a throwaway tracking store per test. Test modules mirror the package and import nothing from
+one another: what they share is here."""
+
 import os
 import subprocess
 import sys
@@ -6,8 +10,76 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TASKS = FIXTURES / "tasks"
+
+TINY_MNIST = """\
+# A tiny MNIST task for the test suite: seconds, not minutes.
+name = "tiny-mnist"
+version = 1
+modality = "image"
+description = "MNIST with 600 training, 500 validation and 500 test images."
+
+[data]
+dataset = "mnist"
+validation_size = 500
+split_seed = 7
+train_size = 600
+test_size = 500
+
+[downstream]
+model = "cnn"
+params = { channels = 8, hidden = 32, batch_size = 32, lr = 3e-3 }
+
+[regimes]
+run = ["real", "synthetic", "mixed"]
+mixed_synthetic_share = 0.5
+
+[metrics]
+feature_extractor = "lenet-mnist"
+kid_subset_size = 100
+
+[budgets.quick]
+downstream_epochs = 3
+fidelity_samples = 300
+generator_params = { cgan = { epochs = 1, width = 8, batch_size = 64 }, pca-gmm = { n_components = 5, n_mixture = 2 } }
+
+[budgets.standard]
+downstream_epochs = 1
+fidelity_samples = 300
+generator_params = { cgan = { epochs = 1, width = 8, batch_size = 64 }, pca-gmm = { n_components = 5, n_mixture = 2 } }
+"""
+
+TABLE_COLUMNS = {"x": "numerical", "colour": "categorical", "count": "integer", "label": "categorical"}
+
+
+def table_task_text(name="tiny-table", columns=None, extra="", test_file=True) -> str:
+    """A user's own table task over ``train.csv`` (and ``test.csv``) beside it, as a user would write it."""
+    lines = [f'name = "{name}"', "version = 1", 'modality = "table"', "", "[data]", 'target = "label"',
+             'positive = "yes"', 'train_file = "train.csv"', "validation_size = 20", "split_seed = 1",
+             'test_file = "test.csv"' if test_file else "test_fraction = 0.25", extra, "", "[data.columns]"]
+    lines += [f'{k} = "{v}"' for k, v in (TABLE_COLUMNS if columns is None else columns).items()]
+    lines += ["", "[downstream]", 'model = "logreg"', "", "[metrics]", 'utility = ["accuracy", "f1", "auroc"]',
+              'fidelity = ["quality", "detection"]', 'privacy = ["dcr", "exact_copies", "mia"]', "",
+              "[budgets.quick]", "fidelity_samples = 200", "privacy_samples = 50", "[budgets.standard]", "[budgets.full]"]
+    return "\n".join(lines) + "\n"
+
+
+def table_frames(n=200, seed=0):
+    """``(train, test)`` frames of ``synthbench.testing.tiny_table``: a binary target from a number and a category."""
+    from synthbench.testing import tiny_table
+
+    t = tiny_table(n, seed).frame
+    return t.iloc[: int(n * 0.75)].reset_index(drop=True), t.iloc[int(n * 0.75):].reset_index(drop=True)
+
+
+def write_table_task(folder: Path, train, test=None, name="tiny-table", columns=None, extra="") -> Path:
+    """Write a table task and its CSV files into ``folder``; return the task file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    train.to_csv(folder / "train.csv", index=False)
+    if test is not None:
+        test.to_csv(folder / "test.csv", index=False)
+    path = folder / f"{name}.toml"
+    path.write_text(table_task_text(name, columns, extra, test_file=test is not None))
+    return path
 
 
 def pytest_addoption(parser):
@@ -34,6 +106,20 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def tasks_dir(tmp_path_factory) -> Path:
+    """A user's folder of task files: ``tiny-mnist`` (600 MNIST training images) and ``tiny-table`` (150 rows)."""
+    folder = tmp_path_factory.mktemp("tasks")
+    (folder / "tiny-mnist.toml").write_text(TINY_MNIST)
+    write_table_task(folder, *table_frames(400), extra='sensitive = ["colour"]')
+    return folder
+
+
 @pytest.fixture
 def tracking_uri(tmp_path):
     return f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
@@ -50,10 +136,11 @@ def synthbench_cli(*args, env=None, cwd=None, timeout=600, **kw):
 
 @pytest.fixture
 def cli():
+    """``cli("run", "-g", ...)``: the ``synthbench`` command in a subprocess (a ``CompletedProcess``)."""
     return synthbench_cli
 
 
-def only_run(tracking_uri, experiment="synthbench"):
+def _only_run(tracking_uri, experiment="synthbench"):
     import mlflow
 
     client = mlflow.tracking.MlflowClient(tracking_uri)
@@ -61,3 +148,21 @@ def only_run(tracking_uri, experiment="synthbench"):
     runs = client.search_runs([exp.experiment_id])
     assert len(runs) == 1, [r.info.run_id for r in runs]
     return runs[0]
+
+
+@pytest.fixture
+def only_run():
+    """``only_run(tracking_uri)``: the one MLflow run in a store (asserts there is exactly one)."""
+    return _only_run
+
+
+@pytest.fixture
+def table_task():
+    """``table_task(folder, train, test=None, name=..., columns=..., extra=...)`` writes a user's table task."""
+    return write_table_task
+
+
+@pytest.fixture
+def frames():
+    """``frames(n, seed)``: train/test frames of a tiny mixed-type table."""
+    return table_frames

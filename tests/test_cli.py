@@ -8,8 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-
-from .conftest import TASKS, only_run, synthbench_cli
+import pytest
 
 
 def _one_line_error(proc):
@@ -21,53 +20,53 @@ def _one_line_error(proc):
     return lines[0]
 
 
-def test_help_and_list_are_fast_and_show_everything():
+def test_help_and_list_are_fast_and_show_everything(cli, tasks_dir):
     t = time.perf_counter()
-    out = synthbench_cli("list", "--tasks-dir", str(TASKS))
+    out = cli("list", "--tasks-dir", str(tasks_dir))
     assert out.returncode == 0, out.stderr
     for name in ("mnist", "tiny-mnist", "cgan", "real", "pca-gmm", "cnn"):
         assert name in out.stdout
     assert time.perf_counter() - t < 30
 
 
-def test_unknown_generator(tracking_uri):
-    proc = synthbench_cli("run", "--generator", "cgna", "--task", "mnist", "--tracking-uri", tracking_uri)
+def test_unknown_generator(cli, tracking_uri):
+    proc = cli("run", "--generator", "cgna", "--task", "mnist", "--tracking-uri", tracking_uri)
     assert proc.returncode == 2
     line = _one_line_error(proc)
     assert "unknown generator 'cgna' - did you mean 'cgan'? available:" in line
 
 
-def test_unknown_task(tracking_uri):
-    proc = synthbench_cli("run", "--generator", "cgan", "--task", "mnsit", "--tracking-uri", tracking_uri)
+def test_unknown_task(cli, tracking_uri):
+    proc = cli("run", "--generator", "cgan", "--task", "mnsit", "--tracking-uri", tracking_uri)
     assert proc.returncode == 2
     assert "unknown task 'mnsit' - did you mean 'mnist'?" in _one_line_error(proc)
 
 
-def test_bad_param(tracking_uri):
-    proc = synthbench_cli("run", "-g", "cgan", "-t", "mnist", "--param", "epochs=many", "--tracking-uri", tracking_uri)
+def test_bad_param(cli, tracking_uri):
+    proc = cli("run", "-g", "cgan", "-t", "mnist", "--param", "epochs=many", "--tracking-uri", tracking_uri)
     assert proc.returncode == 2
     assert "'epochs' expects int" in _one_line_error(proc)
 
 
-def test_unwritable_tracking_location(tmp_path):
+def test_unwritable_tracking_location(tmp_path, cli, tasks_dir):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     uri = f"sqlite:///{blocker / 'sub' / 'mlflow.db'}"
-    proc = synthbench_cli("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(TASKS), "--tracking-uri", uri)
+    proc = cli("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--tracking-uri", uri)
     assert proc.returncode == 2
     line = _one_line_error(proc)
     assert "cannot write the MLflow tracking location" in line and "--tracking-uri" in line
 
 
-def test_missing_dataset_file(tmp_path, tracking_uri):
+def test_missing_dataset_file(tmp_path, tracking_uri, cli, tasks_dir, only_run):
     """A data dir with a missing file falls through to the shipped copy; with no copy anywhere it is an error."""
-    task = (TASKS / "tiny-mnist.toml").read_text().replace('dataset = "mnist"', 'dataset = "fashion-mnist"')
+    task = (tasks_dir / "tiny-mnist.toml").read_text().replace('dataset = "mnist"', 'dataset = "fashion-mnist"')
     task = task.replace('name = "tiny-mnist"', 'name = "tiny-fashion"')
     (tmp_path / "tasks").mkdir()
     (tmp_path / "tasks" / "tiny-fashion.toml").write_text(task)
     env = {"SYNTHBENCH_OFFLINE": "1", "SYNTHBENCH_CACHE_DIR": str(tmp_path / "cache")}
-    proc = synthbench_cli("run", "-g", "real", "-t", "tiny-fashion", "--tasks-dir", str(tmp_path / "tasks"),
-                          "--data-dir", str(tmp_path / "data"), "--tracking-uri", tracking_uri, env=env)
+    proc = cli("run", "-g", "real", "-t", "tiny-fashion", "--tasks-dir", str(tmp_path / "tasks"),
+               "--data-dir", str(tmp_path / "data"), "--tracking-uri", tracking_uri, env=env)
     assert proc.returncode == 2
     line = _one_line_error(proc)
     assert "fashion-mnist/train-images-idx3-ubyte.gz is missing" in line and "--data-dir" in line
@@ -76,9 +75,9 @@ def test_missing_dataset_file(tmp_path, tracking_uri):
     assert "is missing" in run.data.tags["synthbench.error"]
 
 
-def test_run_records_everything(tmp_path, tracking_uri):
-    proc = synthbench_cli("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(TASKS), "--budget", "quick",
-                          "--seed", "3", "--tracking-uri", tracking_uri, cwd=tmp_path)
+def test_run_records_everything(tmp_path, tracking_uri, cli, tasks_dir, only_run):
+    proc = cli("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+               "--seed", "3", "--tracking-uri", tracking_uri, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     run = only_run(tracking_uri)
     assert run.info.run_id in proc.stdout and "synthbench ui" in proc.stdout
@@ -109,10 +108,10 @@ def test_run_records_everything(tmp_path, tracking_uri):
     assert m["fidelity/fid"] < 5 * max(m["fidelity/reference/fid"], 1.0)
 
 
-def test_same_seed_same_numbers(tmp_path, tracking_uri):
+def test_same_seed_same_numbers(tmp_path, tracking_uri, cli, tasks_dir):
     for _ in range(2):
-        proc = synthbench_cli("run", "-g", "pca-gmm", "-t", "tiny-mnist", "--tasks-dir", str(TASKS), "--budget", "quick",
-                              "--no-save-synthetic", "--no-system-metrics", "--tracking-uri", tracking_uri, cwd=tmp_path)
+        proc = cli("run", "-g", "pca-gmm", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+                   "--no-save-synthetic", "--no-system-metrics", "--tracking-uri", tracking_uri, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
     import mlflow
 
@@ -123,7 +122,7 @@ def test_same_seed_same_numbers(tmp_path, tracking_uri):
         assert a[key] == b[key], key
 
 
-def test_ctrl_c_ends_run_killed(tmp_path, tracking_uri):
+def test_ctrl_c_ends_run_killed(tmp_path, tracking_uri, only_run):
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "synthbench"), "run", "-g", "cgan", "-t", "mnist", "--budget", "standard",
          "--tracking-uri", tracking_uri, "--no-system-metrics"],
@@ -178,8 +177,6 @@ def test_ui_serves_the_store_on_localhost(tmp_path, tracking_uri):
 
 def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
     """Ctrl-C landing in a finaliser is printed and lost by Python; the reporter raises it again."""
-    import pytest
-
     from synthbench import progress
 
     try:
@@ -195,3 +192,69 @@ def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
                 update({"total": 2, "step": 1})
     finally:
         progress._INTERRUPTED.clear()
+
+
+# -- heavier end-to-end tests (``--runslow``; CI runs them) ---------------------------------------------
+
+@pytest.mark.slow
+def test_flagship_quick_budget_through_the_cli(tmp_path, tracking_uri, cli, only_run):
+    """The README's flagship command at the quick budget: cgan on MNIST, every part of the record."""
+    proc = cli("run", "--generator", "cgan", "--task", "mnist", "--budget", "quick",
+               "--tracking-uri", tracking_uri, cwd=tmp_path, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    run = only_run(tracking_uri)
+    m = run.data.metrics
+    assert run.info.status == "FINISHED"
+    assert m["utility/real/accuracy"] > 0.95
+    assert m["utility/synthetic/accuracy"] > 0.5  # three generator epochs on 10k images: far from the target
+    for k in ("fid", "kid", "precision", "recall"):
+        assert f"fidelity/{k}" in m
+    assert m["fidelity/fid"] > m["fidelity/reference/fid"]
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(tracking_uri)
+    hist = client.get_metric_history(run.info.run_id, "train/d_loss")
+    assert len(hist) > 20  # one record every few generator steps
+    assert run.data.tags["synthbench.diagnosis"] in ("healthy", "not_converged")
+    assert len(client.get_metric_history(run.info.run_id, "probe/fid")) == 6
+    plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+    assert "plots/generator_losses.png" in plots
+
+
+@pytest.mark.slow
+def test_pca_gmm_floor_standard_budget(tmp_path, tracking_uri, cli, only_run):
+    proc = cli("run", "--generator", "pca-gmm", "--task", "mnist", "--budget", "quick",
+               "--tracking-uri", tracking_uri, "--no-save-synthetic", cwd=tmp_path, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    m = only_run(tracking_uri).data.metrics
+    assert 0.5 < m["utility/synthetic/accuracy"] < m["utility/real/accuracy"]
+
+
+@pytest.mark.slow
+def test_fashion_mnist_from_a_data_directory(tmp_path, tracking_uri, cli, only_run, repo_root):
+    """Fashion-MNIST is not shipped: read (and verified) from --data-dir, with its own feature extractor."""
+    data_dir = repo_root.parent / "shared" / "datasets"
+    if not (data_dir / "fashion-mnist").is_dir():
+        pytest.skip("../shared/datasets/fashion-mnist is not beside this checkout")
+    proc = cli("run", "--generator", "cgan", "--task", "fashion-mnist", "--budget", "quick", "--param", "epochs=1",
+               "--data-dir", str(data_dir), "--no-save-synthetic", "--tracking-uri", tracking_uri, cwd=tmp_path, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    run = only_run(tracking_uri)
+    m = run.data.metrics
+    assert run.data.params["data.sha256.train-images-idx3-ubyte.gz"].startswith("3aede38d")
+    assert 0.75 < m["utility/real/accuracy"] < 0.99 and m["fidelity/fid"] > m["fidelity/reference/fid"]
+
+
+@pytest.mark.slow
+def test_diagnosis_validation_subset(tmp_path, repo_root):
+    """A CI-sized slice of benchmarks/diagnosis_validation.py: one seed of a healthy configuration (no failure
+    alarm) and of two broken ones (the right diagnosis); the full table is in results/."""
+    out = tmp_path / "dv"
+    proc = subprocess.run([sys.executable, str(repo_root / "benchmarks" / "diagnosis_validation.py"), "--seeds", "1",
+                           "--configs", "healthy-cgan,d-steps-10,class-dropped", "--out", str(out)],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    runs = json.loads(out.with_suffix(".json").read_text())["runs"]
+    labels = {r["config"]: r["label"] for r in runs}
+    assert labels["healthy-cgan"] in ("healthy", "not_converged")  # no failure alarm on a healthy configuration
+    assert labels["d-steps-10"] == "discriminator_wins" and labels["class-dropped"] == "mode_collapse"

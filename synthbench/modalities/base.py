@@ -60,6 +60,20 @@ class Modality:
     headline_metrics: tuple = ()  # which of them are one number per regime (a task's headline is one)
     fidelity_metrics: tuple = ()  # what [metrics].fidelity may name
     uses_worker: bool = False  # whether side jobs (start_jobs) should run in the evaluation worker process
+    labels_are_columns: bool = False  # the label is generated as a column: sample(labels=...) must be refused
+
+    # -- the generator contract for this data (synthbench.testing runs it) ----------------------------
+    def example(self):
+        """A small dataset of this modality for contract checks."""
+        raise NotImplementedError
+
+    def validate(self, out, n: int, train, generator: str, labels=None, conditional: bool = True):
+        """``out`` if it is ``n`` rows like ``train`` (with ``labels`` if asked); else ContractError."""
+        raise NotImplementedError
+
+    def same(self, a, b) -> bool:
+        """Whether two samples are identical (same seed, same data)."""
+        raise NotImplementedError
 
     def default_metrics(self, data) -> tuple[tuple, tuple]:
         """``(utility, fidelity)`` metrics of a task file that names none."""

@@ -22,6 +22,17 @@ class ImageModality(Modality):
     headline_metrics = ("accuracy", "macro_f1")
     fidelity_metrics = ("fid", "kid", "precision", "recall")
 
+    def example(self):
+        from synthbench.testing import tiny_images
+
+        return tiny_images()
+
+    def validate(self, out, n, train, generator, labels=None, conditional=True):
+        return validate_sample(out, n, labels, train, generator, conditional=conditional)
+
+    def same(self, a, b) -> bool:
+        return bool(np.array_equal(a.images, b.images) and np.array_equal(a.labels, b.labels))
+
     def check_task(self, task, where: str) -> None:
         if task.data.train_file:
             raise ConfigError(f"{where}: [data].train_file (a CSV) is for table tasks")
@@ -112,7 +123,7 @@ class ImageModality(Modality):
             rng = np.random.default_rng(ctx.seed("synthetic-labels"))
             labels = balanced_labels(len(train), train.num_classes, rng, train.class_counts())
             synthetic = generator.sample(len(labels), labels=labels)
-        return validate_sample(synthetic, len(train), labels, train, cfg.generator, conditional=cfg.conditioning != "none")
+        return self.validate(synthetic, len(train), train, cfg.generator, labels, conditional=cfg.conditioning != "none")
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:
         from synthbench.plots import history_figure, per_class_grid

@@ -33,6 +33,18 @@ class TableModality(Modality):
     headline_metrics = utility_metrics
     fidelity_metrics = ("quality", "detection")
     uses_worker = True
+    labels_are_columns = True
+
+    def example(self):
+        from synthbench.testing import tiny_table
+
+        return tiny_table()
+
+    def validate(self, out, n, train, generator, labels=None, conditional=True):
+        return validate_table_sample(out, n, train, generator)
+
+    def same(self, a, b) -> bool:
+        return bool(a.frame.equals(b.frame))
 
     def default_metrics(self, data) -> tuple[tuple, tuple]:
         utility = ("r2", "rmse") if data.columns.get(data.target) in ("numerical", "integer") else ("accuracy", "f1", "auroc")
@@ -110,7 +122,7 @@ class TableModality(Modality):
 
     def sample(self, ctx: RunContext, generator):
         n = len(ctx.splits.train)
-        return validate_table_sample(generator.sample(n), n, ctx.splits.train, ctx.cfg.generator)
+        return self.validate(generator.sample(n), n, ctx.splits.train, ctx.cfg.generator)
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:
         from synthbench.plots import columns_figure, history_figure
