@@ -47,7 +47,7 @@ def run(
     from synthbench.tracking import check_writable, quiet_mlflow, resolve_tracking_uri
 
     _quiet(verbose)
-    quiet_mlflow(verbose)
+    quiet_mlflow()
     signal.signal(signal.SIGTERM, interrupt)  # a scheduler's cancel ends like Ctrl-C
     signal.signal(signal.SIGINT, interrupt)
     try:
@@ -95,8 +95,10 @@ def run(
 
 
 def _quiet(verbose: bool) -> None:
-    """Only synthbench's own lines on the terminal: libraries' warnings are for ``--verbose``."""
-    if not verbose:
+    """Only synthbench's own lines on the terminal: MLflow's log lines and libraries' warnings are for ``--verbose``."""
+    if verbose:
+        os.environ[defaults.ENV_VERBOSE] = "1"
+    elif os.environ.get(defaults.ENV_VERBOSE, "") not in ("1", "true", "yes"):
         import warnings
 
         warnings.filterwarnings("ignore")

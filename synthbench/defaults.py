@@ -16,6 +16,7 @@ ENV_TASKS_DIR = "SYNTHBENCH_TASKS_DIR"
 ENV_DOWNLOAD_MIRROR = "SYNTHBENCH_DOWNLOAD_MIRROR"  # base URL tried before the official sources
 ENV_OFFLINE = "SYNTHBENCH_OFFLINE"  # "1": never download; a missing file is an error
 ENV_TELEMETRY = "SYNTHBENCH_MLFLOW_TELEMETRY"  # "1" opts back in to MLflow's telemetry
+ENV_VERBOSE = "SYNTHBENCH_VERBOSE"  # "1": MLflow's own log lines and libraries' warnings on the terminal (--verbose)
 
 BUDGETS = ("quick", "standard", "full")
 DEFAULT_BUDGET = "standard"

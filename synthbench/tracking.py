@@ -24,16 +24,16 @@ TAG_COLUMNS = {"task": keys.TAG_TASK, "generator": keys.TAG_GENERATOR, "budget":
                "error": keys.TAG_ERROR, "reproduces": keys.TAG_REPRODUCES}
 
 
-def quiet_mlflow(verbose: bool = False) -> None:
+def quiet_mlflow() -> None:
     """Turn MLflow's telemetry off unless the user opted in (``SYNTHBENCH_MLFLOW_TELEMETRY=1``) and keep MLflow's
-    INFO lines (database set-up, run links) off the terminal unless ``verbose``."""
+    INFO lines (database set-up, run links) off the terminal unless ``SYNTHBENCH_VERBOSE=1`` (``--verbose``)."""
     if os.environ.get(defaults.ENV_TELEMETRY, "") not in ("1", "true", "yes"):
         os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     os.environ.setdefault("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false")  # we ask for it per run
     import logging
 
-    level = "INFO" if verbose else "WARNING"
+    level = "INFO" if os.environ.get(defaults.ENV_VERBOSE, "") in ("1", "true", "yes") else "WARNING"
     os.environ["MLFLOW_LOGGING_LEVEL"] = level  # read when mlflow configures its loggers (at import)
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(level)
@@ -283,17 +283,25 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
             names = [e.name for e in client.search_experiments()]
             raise ConfigError(f"no experiment '{experiment}' in {uri} - experiments there: {', '.join(names) or '(none)'}")
         exps = [exp]
-    filters = []
-    for column, value in (("task", task), ("generator", generator), ("budget", budget), ("seed", seed)):
-        if value is not None:
-            values = [value] if isinstance(value, (str, int)) else list(value)
-            filters.append(f"tags.`{TAG_COLUMNS[column]}` IN ({', '.join(repr(str(v)) for v in values)})")
-    if status is not None:
-        values = [status] if isinstance(status, str) else list(status)
-        filters.append(f"attributes.status IN ({', '.join(repr(v.upper()) for v in values)})")
+    # one value: filtered by the store; several: MLflow's search has no IN for tags, so the frame is filtered
+    wanted = {"task": task, "generator": generator, "budget": budget, "seed": seed, "status": status}
+    filters, after = [], {}
+    for column, value in wanted.items():
+        if value is None:
+            continue
+        values = [str(v).upper() if column == "status" else str(v)
+                  for v in ([value] if isinstance(value, (str, int)) else value)]
+        if len(values) == 1:
+            field = "attributes.status" if column == "status" else f"tags.`{TAG_COLUMNS[column]}`"
+            filters.append(f"{field} = '{values[0]}'")
+        else:
+            after[column] = values
     frame = mlflow.search_runs([e.experiment_id for e in exps], filter_string=" AND ".join(filters),
                                max_results=max_results, order_by=["attributes.start_time ASC"], output_format="pandas")
-    return _tidy(frame, {e.experiment_id: e.name for e in exps})
+    runs = _tidy(frame, {e.experiment_id: e.name for e in exps})
+    for column, values in after.items():
+        runs = runs[runs[column].astype(str).isin(values)]
+    return runs.reset_index(drop=True)
 
 
 def _tidy(frame, experiment_names: dict):
