@@ -1,5 +1,6 @@
 """MLflow keys, documented once. Every run of every generator uses these names, so runs compare
-side by side in the MLflow UI and ``synthbench report`` can read them back.
+side by side in the MLflow UI and ``synthbench.load_runs`` reads them back (one column per metric key;
+``parse`` takes a key apart).
 
 Metrics (``/`` groups them in the UI):
 
@@ -10,7 +11,8 @@ Metrics (``/`` groups them in the UI):
 ``utility/<regime>/macro_f1``               macro-averaged F1 on the real test split
 ``utility/<regime>/class/<k>/accuracy``     per-class accuracy (recall) of class ``k`` (also a table artifact)
 ``utility/<regime>/best_epoch``             epoch chosen on the validation split (never the test split)
-``utility/tstr_over_trtr``                  synthetic accuracy / real accuracy (1.0 = as good as real data)
+``utility/tstr_over_trtr``                  the task's headline metric (``[metrics].headline``; accuracy for the
+                                            image tasks), synthetic / real (1.0 = as good as real data)
 ``fidelity/fid|kid|kid_std|precision|recall``  synthetic vs real test split, domain feature space
 ``fidelity/reference/<same>``               real training subset vs real test split: what "good" is
 ``fidelity/samples``                        images per side used for fidelity
@@ -18,7 +20,8 @@ Metrics (``/`` groups them in the UI):
 ``cost/sample_seconds``                     wall time of ``generator.sample`` for the synthetic set
 ``cost/eval_seconds``                       wall time of downstream training and scoring, all regimes
 ``cost/fidelity_seconds``                   wall time of the fidelity metrics
-``cost/total_seconds``                      wall time of the whole run
+``cost/total_seconds``                      wall time of the run, from loading the data to its last metric
+                                            (writing the record to MLflow follows)
 ``cost/peak_rss_mb``                        peak resident memory of the process (MiB)
 ``cost/fit_peak_rss_mb``                    peak resident memory up to the end of ``generator.fit`` (MiB)
 ``cost/peak_cuda_mb``                       peak CUDA memory allocated (MiB; 0 on CPU)
@@ -45,7 +48,7 @@ SDV's per-epoch losses for CTGAN/TVAE/CopulaGAN), plus:
 ``utility/<regime>/<model>/<metric>``           each further model in ``[downstream].models``
 ``utility/<regime>/ctgan-paper/<model>|mean``   the CTGAN-paper / SDGym evaluator suite: F1 per model and mean
                                                 (multiclass: macro-F1; regression: R^2)
-``utility/tstr_over_trtr``                      the primary model's first utility metric, synthetic / real
+``utility/tstr_over_trtr``                      the primary model's headline metric (``[metrics].headline``), synthetic / real
 ``fidelity/quality``                            SDMetrics QualityReport score; ``fidelity/quality_column_shapes``,
                                                 ``fidelity/quality_column_pair_trends`` its two properties
 ``fidelity/detection``, ``fidelity/detection_auc``  SDMetrics LogisticDetection score and its mean CV ROC AUC
@@ -76,7 +79,8 @@ run failed), ``synthbench.device``, ``synthbench.version``, ``synthbench.git_com
 class; ``none``: unconditional, samples unlabelled), ``synthbench.diagnosis`` (``healthy``,
 ``mode_collapse``, ``diverged``, ``discriminator_wins``, ``oscillating``, ``not_converged``, or
 ``not_applicable``), and ``synthbench.na.<metric>``: why a metric is absent (also in
-``not_applicable.json``) - a metric that does not apply is never logged as zero.
+``not_applicable.json``) - a metric that does not apply is never logged as zero; ``synthbench.privacy_note``
+(tables: what the privacy checks do not prove); ``synthbench.reproduces`` (a rerun: the run it repeats).
 
 Params: the resolved configuration flattened (``task.*``, ``generator.*`` hyperparameters,
 ``downstream.*``, ``budget``, ``seed``, ``device``), ``data.sha256.<file>``, ``version.<package>``.

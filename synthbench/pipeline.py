@@ -24,8 +24,6 @@ from synthbench.progress import Reporter, interruptible
 
 def new_record(cfg) -> records.RunRecord:
     """The record a run starts with: its resolved configuration, provenance, parameters and identity tags."""
-    from synthbench import __version__
-
     prov = records.provenance()
     config = {**cfg.to_dict(), **prov}
     params = records.flatten({"task": {"name": cfg.task.name, "version": cfg.task.version},
@@ -36,7 +34,7 @@ def new_record(cfg) -> records.RunRecord:
                               "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share})
     params.update({f"version.{k}": v for k, v in prov["versions"].items()})
     tags = {keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,
-            keys.TAG_SEED: str(cfg.seed), keys.TAG_DEVICE: cfg.device, keys.TAG_VERSION: __version__,
+            keys.TAG_SEED: str(cfg.seed), keys.TAG_DEVICE: cfg.device, keys.TAG_VERSION: prov["versions"]["synthbench"],
             keys.TAG_GIT: prov["git_commit"], keys.TAG_CONDITIONING: cfg.conditioning}
     if cfg.reproduces:
         tags[keys.TAG_REPRODUCES] = cfg.reproduces["run_id"]
