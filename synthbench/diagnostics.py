@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from synthbench import keys
+
 LABELS = ("healthy", "mode_collapse", "diverged", "discriminator_wins", "oscillating", "not_converged")
 
 THRESHOLDS = {
@@ -224,7 +226,7 @@ class TrainingMonitor:
         rec["diversity_min"] = float(np.min(ratios)) if ratios else float("nan")
         self.probes.append(rec)
         if self.log_metrics is not None:
-            self.log_metrics({f"probe/{k}": v for k, v in rec.items() if isinstance(v, float) and math.isfinite(v)}, step)
+            self.log_metrics({keys.probe(k): v for k, v in rec.items() if isinstance(v, float) and math.isfinite(v)}, step)
         return rec
 
     def grids(self, model) -> dict:
@@ -306,11 +308,11 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
     discriminator_wins, mode_collapse, oscillating, not_converged, healthy)."""
     T = THRESHOLDS
     final = probes[-1] if probes else {}
-    signals = {f"probe/{k}": v for k, v in final.items() if isinstance(v, (int, float)) and k != "step"}
+    signals = {keys.probe(k): v for k, v in final.items() if isinstance(v, (int, float)) and k != "step"}
     for name in ("d_real", "d_fake", "wasserstein", "g_loss", "d_loss", "d_adv_loss", "d_grad_norm", "g_grad_norm"):
         tail = _tail(history, name, 0.25)
         if len(tail):
-            signals[f"train/{name} (last quarter, mean)"] = float(np.mean(tail))
+            signals[keys.train_curve(name) + " (last quarter, mean)"] = float(np.mean(tail))
 
     def result(label, summary, evidence):
         return Diagnosis(label, summary, evidence, REMEDIES[label], signals)

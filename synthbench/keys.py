@@ -135,6 +135,34 @@ TAG_REPRODUCES = "synthbench.reproduces"  # a rerun (--from-run): the run whose 
 TAG_NA_PREFIX = "synthbench.na."  # prefix of the not-applicable tags (``na_tag``)
 
 
+# -- artifacts ---------------------------------------------------------------------------------------------
+CONFIG_JSON = "config.json"
+RESULT_JSON = "result.json"
+NOT_APPLICABLE_JSON = "not_applicable.json"
+DIAGNOSIS_MD = "diagnosis.md"
+DIAGNOSIS_JSON = "diagnosis.json"
+PRIVACY_MD = "privacy.md"
+SAMPLE_GRID = "samples/per_class_grid.png"
+REAL_SAMPLE_GRID = "samples/real_per_class_grid.png"
+LOSSES_PLOT = "plots/generator_losses.png"
+COLUMNS_PLOT = "plots/columns.png"
+PER_CLASS_TABLE = "tables/per_class.json"
+UTILITY_TABLE = "tables/utility.json"
+FAIRNESS_GROUPS_TABLE = "tables/fairness_groups.json"
+FAIRNESS_DATA_TABLE = "tables/fairness_data.json"
+SYNTHETIC_IMAGES = "synthetic/synthetic.npz"
+SYNTHETIC_TABLE = "synthetic/synthetic.csv.gz"
+
+
+def quality_table(prop: str) -> str:
+    """SDMetrics' per-column / per-pair details of a quality property, e.g. ``tables/quality_column_shapes.json``."""
+    return f"tables/quality_{prop.lower().replace(' ', '_')}.json"
+
+
+def probe(name: str) -> str:
+    return f"probe/{name}"
+
+
 def utility(regime: str, metric: str) -> str:
     return f"utility/{regime}/{metric}"
 

@@ -164,15 +164,15 @@ def _write(record, strict: bool) -> None:
     parts = [
         lambda: mlflow.set_tags({**record.tags, **na_tags}),
         lambda: _log_params(record.params),
-        lambda: mlflow.log_dict(record.config, "config.json"),
+        lambda: mlflow.log_dict(record.config, keys.CONFIG_JSON),
         lambda: mlflow.log_metrics(metrics) if metrics else None,
         lambda: _log_curves(record.curves),
-        lambda: mlflow.log_dict(record.not_applicable, "not_applicable.json") if record.not_applicable else None,
+        lambda: mlflow.log_dict(record.not_applicable, keys.NOT_APPLICABLE_JSON) if record.not_applicable else None,
         lambda: _log_inputs(record.inputs),
         lambda: [mlflow.log_image(s.image, key=s.key, step=s.step) for s in record.step_images],
         lambda: [_log_artifact(a) for a in record.artifacts],
         lambda: mlflow.log_dict({"run_id": mlflow.active_run().info.run_id, "config": record.config, "metrics": record.metrics,
-                                 "history": record.history}, "result.json"),
+                                 "history": record.history}, keys.RESULT_JSON),
     ]
     for part in parts:
         try:
@@ -337,7 +337,7 @@ def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
 
     mlflow.set_tracking_uri(uri)
     try:
-        return mlflow.artifacts.load_dict(f"runs:/{run_id}/config.json")
+        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{keys.CONFIG_JSON}")
     except Exception as exc:  # unknown run, or a run without config.json
         raise ConfigError(f"cannot read the configuration of run '{run_id}' from {uri} ({type(exc).__name__}: {exc}) - "
                           "check the run id (`synthbench` prints it after a run) and --tracking-uri") from None

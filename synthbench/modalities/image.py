@@ -108,9 +108,9 @@ class ImageModality(Modality):
             diag = diagnose(history, monitor.probes, diverged=diverged, wasserstein=bool(getattr(generator, "wasserstein", False)))
             update({"total": 1, "step": 1})
         ctx.record.diagnosis = ctx.record.tags[keys.TAG_DIAGNOSIS] = diag.label
-        ctx.record.artifact("diagnosis.md", "text",
+        ctx.record.artifact(keys.DIAGNOSIS_MD, "text",
                             diag.to_markdown(f"{cfg.generator} on {cfg.task.name}, budget {cfg.budget}, seed {cfg.seed}"))
-        ctx.record.artifact("diagnosis.json", "json", {
+        ctx.record.artifact(keys.DIAGNOSIS_JSON, "json", {
             "label": diag.label, "summary": diag.summary, "evidence": diag.evidence, "remedies": diag.remedies,
             "signals": diag.signals, "probes": monitor.probes})
 
@@ -128,10 +128,10 @@ class ImageModality(Modality):
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:
         from synthbench.plots import history_figure, per_class_grid
 
-        ctx.record.artifact("samples/per_class_grid.png", "image", per_class_grid(synthetic))
-        ctx.record.artifact("samples/real_per_class_grid.png", "image", per_class_grid(ctx.splits.train))
+        ctx.record.artifact(keys.SAMPLE_GRID, "image", per_class_grid(synthetic))
+        ctx.record.artifact(keys.REAL_SAMPLE_GRID, "image", per_class_grid(ctx.splits.train))
         if history:
-            ctx.record.artifact("plots/generator_losses.png", "figure",
+            ctx.record.artifact(keys.LOSSES_PLOT, "figure",
                                 history_figure(history, f"{ctx.cfg.generator} on {ctx.cfg.task.name}"))
 
     # -- evaluation ----------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ class ImageModality(Modality):
             res = evaluate_regime(cfg.model_cls, params, regime, train_set, ctx.splits.validation, ctx.splits.test, update)
         record.metrics.update(res.metrics)
         record.add_curve(res.history, lambda k, r=regime: keys.downstream_curve(r, k))
-        return {"tables/per_class.json": [{"regime": regime, "class": k, "class_name": ctx.splits.class_names[k], "accuracy": acc}
+        return {keys.PER_CLASS_TABLE: [{"regime": regime, "class": k, "class_name": ctx.splits.class_names[k], "accuracy": acc}
                                           for k, acc in enumerate(res.per_class)]}
 
     def fidelity(self, ctx: RunContext, synthetic, jobs: dict) -> None:
@@ -181,7 +181,7 @@ class ImageModality(Modality):
         def write(path):
             np.savez_compressed(path, images=synthetic.images, labels=synthetic.labels)
 
-        return Artifact("synthetic/synthetic.npz", "file", write)
+        return Artifact(keys.SYNTHETIC_IMAGES, "file", write)
 
 
 def _step_image(key: str, step: int, image):

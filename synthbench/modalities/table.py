@@ -129,8 +129,8 @@ class TableModality(Modality):
 
         title = f"{ctx.cfg.generator} on {ctx.cfg.task.name}"
         if history:
-            ctx.record.artifact("plots/generator_losses.png", "figure", history_figure(history, title))
-        ctx.record.artifact("plots/columns.png", "figure",
+            ctx.record.artifact(keys.LOSSES_PLOT, "figure", history_figure(history, title))
+        ctx.record.artifact(keys.COLUMNS_PLOT, "figure",
                             columns_figure(ctx.splits.train, synthetic, f"{title}: real training split vs synthetic"))
 
     # -- evaluation ----------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ class TableModality(Modality):
                 update({"total": 1, "step": 1})
             metrics.update({keys.model_utility(regime, task.downstream.suite, m): v for m, v in suite.items()})
             rows.append({"regime": regime, "model": task.downstream.suite, **{f"suite_{m}": v for m, v in suite.items()}})
-        return {"tables/utility.json": rows, "tables/fairness_groups.json": fair_rows}
+        return {keys.UTILITY_TABLE: rows, keys.FAIRNESS_GROUPS_TABLE: fair_rows}
 
     def after_utility(self, ctx: RunContext) -> None:
         cfg, task = ctx.cfg, ctx.cfg.task
@@ -208,7 +208,7 @@ class TableModality(Modality):
                 seconds += time.perf_counter() - t0
                 metrics.update({keys.fidelity(k): v for k, v in scores.items()})
                 for prop, frame in details.items():
-                    ctx.record.artifact(f"tables/quality_{prop.lower().replace(' ', '_')}.json", "table", frame)
+                    ctx.record.artifact(keys.quality_table(prop), "table", frame)
             update({"total": 2, "step": 1})
             if "detection" in jobs:
                 scores, job_seconds = jobs["detection"].result()
@@ -234,7 +234,7 @@ class TableModality(Modality):
                     record.metrics[keys.data_fairness(col, split)] = gap
                     data_rows += [{"column": col, "data": split, "group": g, "positive_rate": float(v),
                                    "rows": int((frame[col] == g).sum())} for g, v in rates.items()]
-            record.artifact("tables/fairness_data.json", "table", pd.DataFrame(data_rows))
+            record.artifact(keys.FAIRNESS_DATA_TABLE, "table", pd.DataFrame(data_rows))
         if "privacy" in jobs:
             from synthbench.metrics.privacy import DISCLAIMER, privacy_markdown
 
@@ -244,14 +244,14 @@ class TableModality(Modality):
                 record.metrics[keys.PRIVACY_SECONDS] = job_seconds
                 update({"total": 1, "step": 1})
             record.tags[keys.TAG_PRIVACY_NOTE] = DISCLAIMER
-            record.artifact("privacy.md", "text", privacy_markdown(res))
+            record.artifact(keys.PRIVACY_MD, "text", privacy_markdown(res))
 
     def synthetic_artifact(self, synthetic) -> Artifact:
         def write(path):
             with gzip.open(path, "wt", compresslevel=5) as fh:  # level 9 (the default) costs 3x the time for ~5% less
                 synthetic.frame.to_csv(fh, index=False)
 
-        return Artifact("synthetic/synthetic.csv.gz", "file", write)
+        return Artifact(keys.SYNTHETIC_TABLE, "file", write)
 
 
 def _target(task, train: Table):
