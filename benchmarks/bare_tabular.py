@@ -1,8 +1,8 @@
 """A table run written plainly: the same library calls as ``synthbench run`` on a table task, without
 synthbench's registry, checks, progress display or MLflow record.
 
-Splits come from synthbench's loader (so both sides see identical rows); everything after that is SDV,
-scikit-learn, XGBoost, SDMetrics and fairlearn called directly: fit and sample the SDV synthesizer; for
+Splits come from synthbench's table modality (its ``load_splits``, so both sides see identical rows); everything
+after that is SDV, scikit-learn, XGBoost, SDMetrics and fairlearn called directly: fit and sample the SDV synthesizer; for
 each regime train XGBoost (early stopping on the validation split) and logistic regression / ridge, score
 on the test split, fairness gaps by sensitive column; the CTGAN-paper suite when the budget runs it; the
 SDMetrics quality report and logistic detection; DCR, exact copies and the membership-inference AUC.
@@ -25,11 +25,11 @@ warnings.filterwarnings("ignore")
 t_start = time.perf_counter()
 task_name, synth_name, synth_params, budget, seed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 
-from synthbench.loaders import load_task_data  # noqa: E402 - the identical splits
+from synthbench import registry  # noqa: E402 - the identical splits
 from synthbench.tasks import load_task  # noqa: E402
 
 task = load_task(task_name)
-data = load_task_data(task, budget)
+data = registry.modalities.get(task.modality).load_splits(task, task.budget(budget), None)
 train, val, test = data.train.frame, data.validation.frame, data.test.frame
 target, cols = task.data.target, task.data.columns
 cat = [c for c, t in cols.items() if t == "categorical" and c != target]

@@ -48,10 +48,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "results" / "bench_diagnostics.json"))
     args = ap.parse_args()
 
-    from synthbench.loaders import load_task_data
+    from synthbench import registry
     from synthbench.tasks import load_task
 
-    data = load_task_data(load_task("mnist"), args.budget)
+    task = load_task("mnist")
+    data = registry.modalities.get(task.modality).load_splits(task, task.budget(args.budget), None)
     print(f"mnist, budget {args.budget}: {len(data.train)} training images; cgan {args.epochs} epochs, {args.repeats} repeats")
     on, off = [], []
     for r in range(args.repeats):

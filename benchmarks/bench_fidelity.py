@@ -1,4 +1,4 @@
-"""FID/KID/PR on 10k vs 10k images: synthbench.fidelity against torch-fidelity called directly.
+"""FID/KID/PR on 10k vs 10k images: synthbench.metrics.image_fidelity against torch-fidelity called directly.
 
 Each side runs in its own fresh process (so peak memory is its own), alternating, ``--repeats`` times;
 the median wall time of each is compared. Usage::
@@ -21,16 +21,18 @@ CHILD = r"""
 import json, resource, sys, time
 import numpy as np
 mode, n = sys.argv[1], int(sys.argv[2])
-from synthbench import datasets
-x_tr, _, x_te, _, _ = datasets.load_idx_images(datasets.MNIST, download=False)
-fake, real = np.ascontiguousarray(x_tr[:n, None]), np.ascontiguousarray(x_te[:n, None])
+from synthbench import keys, registry
+from synthbench.data import catalog, readers
+spec = registry.datasets.get("mnist")
+raw = readers.read(spec, catalog.locate(spec, download=False))  # images (N, 1, 28, 28)
+fake, real = np.ascontiguousarray(raw.train[0][:n]), np.ascontiguousarray(raw.test[0][:n])
 import torch
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 if mode == "synthbench":
     from synthbench.metrics.image_fidelity import compute_fidelity
     out = compute_fidelity(fake, real, "lenet-mnist", kid_subset_size=1000)
-    values = [out["fidelity/fid"], out["fidelity/kid"], out["fidelity/precision"], out["fidelity/recall"]]
+    values = [out[keys.FID], out[keys.KID], out[keys.PRECISION], out[keys.RECALL]]
 else:  # the same library call written plainly
     import torch_fidelity
     from torch.utils.data import Dataset

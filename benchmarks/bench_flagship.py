@@ -17,6 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthbench
+from synthbench import keys
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,11 +28,10 @@ def main() -> None:
     ap.add_argument("--budget", default="standard")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT))
     from synthbench.config import resolve
 
     cfg = resolve("mnist", "cgan", args.budget, args.seed, "cpu")
-    fid_n = cfg.task.budget(args.budget).fidelity_samples
+    fid_n = cfg.budget_spec.fidelity_samples
     exe = Path(sys.executable).parent / "synthbench"
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -37,14 +39,10 @@ def main() -> None:
                         "--device", "cpu", "--tracking-uri", f"sqlite:///{tmp}/mlflow.db"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t_sb = time.perf_counter() - t
-        import mlflow
-
-        client = mlflow.tracking.MlflowClient(f"sqlite:///{tmp}/mlflow.db")
-        run = client.search_runs([client.get_experiment_by_name("synthbench").experiment_id])[0]
-        m = run.data.metrics
-    print(f"synthbench: {t_sb:.1f} s wall (fit {m['cost/fit_seconds']:.1f} s); accuracy real/synthetic/mixed = "
-          f"{m['utility/real/accuracy']:.4f}/{m['utility/synthetic/accuracy']:.4f}/{m['utility/mixed/accuracy']:.4f}; "
-          f"FID {m['fidelity/fid']:.3f} (real-vs-real {m['fidelity/reference/fid']:.3f})", flush=True)
+        m = synthbench.load_runs(f"sqlite:///{tmp}/mlflow.db").iloc[-1]  # the run just made
+    acc = "/".join(f"{m[keys.utility(r, 'accuracy')]:.4f}" for r in ("real", "synthetic", "mixed"))
+    print(f"synthbench: {t_sb:.1f} s wall (fit {m[keys.FIT_SECONDS]:.1f} s); accuracy real/synthetic/mixed = {acc}; "
+          f"FID {m[keys.FID]:.3f} (real-vs-real {m[keys.reference(keys.FID)]:.3f})", flush=True)
     t = time.perf_counter()
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bare_flagship.py"), json.dumps(cfg.generator_params),
                           json.dumps({**cfg.model_params, "random_state": args.seed}), str(fid_n)],

@@ -19,6 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
+import synthbench
+from synthbench import keys
+
 ROOT = Path(__file__).resolve().parents[1]
 SDV_NAMES = {"gaussian-copula": "GaussianCopulaSynthesizer", "ctgan": "CTGANSynthesizer", "tvae": "TVAESynthesizer",
              "copula-gan": "CopulaGANSynthesizer"}
@@ -33,7 +38,6 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT))
     from synthbench.config import resolve
 
     cfg = resolve(args.task, args.generator, args.budget, args.seed, "cpu")
@@ -66,13 +70,12 @@ def main() -> None:
                             "--device", "cpu", "--tracking-uri", f"sqlite:///{tmp}/mlflow.db"], cwd=tmp, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             t_sb.append(time.perf_counter() - t)
-            client = mlflow.tracking.MlflowClient(f"sqlite:///{tmp}/mlflow.db")
-            m = client.search_runs([client.get_experiment_by_name("synthbench").experiment_id])[0].data.metrics
-        head = ("accuracy" if "utility/real/accuracy" in m else "r2")
-        say(f"[{i + 1}] synthbench: {t_sb[-1]:.1f} s wall (fit {m['cost/fit_seconds']:.1f} s); {head} real/synthetic/mixed = "
-            + " / ".join(f"{m[f'utility/{r}/{head}']:.4f}" for r in ("real", "synthetic", "mixed"))
-            + f"; quality {m['fidelity/quality']:.4f}; detection AUC {m['fidelity/detection_auc']:.4f}; "
-            f"exact copies {m['privacy/exact_copies']:.4f}; MIA AUC {m['privacy/mia_auc']:.4f}")
+            m = synthbench.load_runs(f"sqlite:///{tmp}/mlflow.db").iloc[-1]  # the run just made
+        head = "accuracy" if pd.notna(m.get(keys.utility("real", "accuracy"))) else "r2"
+        say(f"[{i + 1}] synthbench: {t_sb[-1]:.1f} s wall (fit {m[keys.FIT_SECONDS]:.1f} s); {head} real/synthetic/mixed = "
+            + " / ".join(f"{m[keys.utility(r, head)]:.4f}" for r in ("real", "synthetic", "mixed"))
+            + f"; quality {m[keys.fidelity('quality')]:.4f}; detection AUC {m[keys.fidelity('detection_auc')]:.4f}; "
+            f"exact copies {m[keys.privacy('exact_copies')]:.4f}; MIA AUC {m[keys.privacy('mia_auc')]:.4f}")
         t = time.perf_counter()
         out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bare_tabular.py"), args.task, SDV_NAMES[args.generator],
                               json.dumps(sdv_params), args.budget, str(args.seed)], cwd=ROOT, check=True, capture_output=True, text=True)

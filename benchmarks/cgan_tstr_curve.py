@@ -30,14 +30,15 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "results" / "cgan_mnist_tstr_curve"))
     args = ap.parse_args()
 
+    from synthbench import keys, registry
     from synthbench.config import parse_param_strings, resolve
     from synthbench.data import balanced_labels
-    from synthbench.evaluate import derive_seed, evaluate_regime
-    from synthbench.loaders import load_task_data
+    from synthbench.metrics.utility import evaluate_regime
+    from synthbench.seeding import derive_seed
 
     params = {**parse_param_strings(args.param), "epochs": "1", "warm_start": "true"}
     cfg = resolve("mnist", "cgan", args.budget, args.seed, "cpu", params)
-    data = load_task_data(cfg.task, args.budget)
+    data = registry.modalities.get(cfg.task.modality).load_splits(cfg.task, cfg.budget_spec, None)
     gen = cfg.generator_cls(**cfg.generator_params)
     rows, fit_seconds = [], 0.0
     out = Path(args.out)
@@ -81,7 +82,7 @@ def main() -> None:
             syn = gen.sample(len(labels), labels=labels)
             res = evaluate_regime(cfg.model_cls, {**cfg.model_params, "random_state": derive_seed(args.seed, "downstream/synthetic")},
                                   "synthetic", syn, data.validation, data.test)
-            row[variant] = res.metrics["utility/synthetic/accuracy"]
+            row[variant] = res.metrics[keys.utility("synthetic", "accuracy")]
         rows.append(row)
         print(f"epoch {epoch:3d}  fit {fit_seconds:7.1f} s  " + "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k.startswith("tstr")),
               flush=True)

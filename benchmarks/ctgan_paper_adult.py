@@ -2,9 +2,10 @@
 
 Each cell is one ordinary run (``synthbench.run(task="adult", generator=g, budget=..., seed=s)``); the suite's
 mean F1 (DecisionTree, AdaBoost, LogisticRegression, MLP; F1 of >50K on the real test split) is read from
-``utility/synthetic/ctgan-paper/mean``; "real data" is the same suite trained on the real training split
-(``utility/real/ctgan-paper/mean``, identical models and seeds in every run of a seed). Results are kept in
-the JSON as they finish, so an interrupted reproduction resumes; a failed cell is recorded and skipped.
+``keys.model_utility("synthetic", "ctgan-paper", "mean")``; "real data" is the same suite trained on the real
+training split (``keys.model_utility("real", "ctgan-paper", "mean")``, identical models and seeds in every run of a
+seed). Results are kept in the JSON as they finish, so an interrupted reproduction resumes; a failed cell is
+recorded and skipped.
 
 Published (SDGym leaderboard, Adult, binary F1): real data 0.662, TVAE 0.630, CTGAN 0.597. The full budget
 is the paper's setting (300 epochs, batch 500); ``--param epochs=N`` is allowed but is then printed beside
@@ -28,9 +29,26 @@ import math
 import time
 from pathlib import Path
 
+import synthbench
+from synthbench import keys
+
 ROOT = Path(__file__).resolve().parents[1]
+SUITE = "ctgan-paper"  # the evaluator suite's name in the metric keys (keys.model_utility)
 PUBLISHED = {"real data": 0.662, "tvae": 0.630, "ctgan": 0.597}
 TOLERANCE = 0.03
+
+
+def suite_models(metrics: dict, regime: str) -> dict[str, float]:
+    """The suite's F1 per model under ``regime`` (``keys.model_utility(regime, SUITE, <model>)``, the mean left out)."""
+    out = {}
+    for k, v in metrics.items():
+        try:
+            key = keys.parse(k)
+        except ValueError:
+            continue
+        if key.group == "utility" and key.regime == regime and key.model == SUITE and key.metric != "mean":
+            out[key.metric] = v
+    return out
 
 
 def mean_ci(values: list[float]) -> tuple[float, float]:
@@ -107,7 +125,6 @@ def main() -> None:
 
     from synthbench.config import parse_param_strings
     from synthbench.progress import interrupt
-    from synthbench.runner import run
 
     signal.signal(signal.SIGTERM, interrupt)  # a killed reproduction ends its MLflow run KILLED, not RUNNING
 
@@ -151,15 +168,14 @@ def main() -> None:
                 continue
             t0 = time.perf_counter()
             try:
-                res = run(task="adult", generator=gen, budget=args.budget, seed=seed, params=params, tracking_uri=args.tracking_uri,
-                          device=args.device,
-                          experiment="ctgan-paper-adult", save_synthetic=False, system_metrics=False)
+                res = synthbench.run(task="adult", generator=gen, budget=args.budget, seed=seed, params=params,
+                                     tracking_uri=args.tracking_uri, device=args.device,
+                                     experiment="ctgan-paper-adult", save_synthetic=False, system_metrics=False)
                 m = res.metrics
                 row = {"generator": gen, "seed": seed, "status": res.status, "run_id": res.run_id, "machine": where,
-                       "real_f1": m["utility/real/ctgan-paper/mean"], "synthetic_f1": m["utility/synthetic/ctgan-paper/mean"],
-                       "per_model": {k.rsplit("/", 1)[1]: v for k, v in m.items()
-                                     if k.startswith("utility/synthetic/ctgan-paper/") and not k.endswith("/mean")},
-                       "fit_seconds": m["cost/fit_seconds"]}
+                       "real_f1": m[keys.model_utility("real", SUITE, "mean")],
+                       "synthetic_f1": m[keys.model_utility("synthetic", SUITE, "mean")],
+                       "per_model": suite_models(m, "synthetic"), "fit_seconds": m[keys.FIT_SECONDS]}
             except Exception as exc:  # noqa: BLE001 - a failed cell is recorded; the reproduction goes on
                 row = {"generator": gen, "seed": seed, "status": "FAILED", "error": f"{type(exc).__name__}: {exc}", "machine": where,
                        "run_id": getattr(exc, "synthbench_run_id", "")}

@@ -53,14 +53,14 @@ def run_one(name: str, seed: int, task: str = "mnist", budget: str = "quick", da
     from synthbench.config import resolve
     from synthbench.diagnostics import TrainingMonitor, diagnose
     from synthbench.seeding import derive_seed
+    from synthbench import registry
     from synthbench.exceptions import TrainingDivergedError
-    from synthbench.loaders import load_task_data
 
     generator, overrides, expected = CONFIGS[name]
     overrides = dict(overrides)
     drop = overrides.pop("__drop_class__", None)
     cfg = resolve(task, generator, budget, seed, "cpu", overrides)
-    data = data or load_task_data(cfg.task, budget)
+    data = data or registry.modalities.get(cfg.task.modality).load_splits(cfg.task, cfg.budget_spec, None)
     train = data.train if drop is None else data.train.take(np.flatnonzero(data.train.labels != drop))
     gen = cfg.build_generator()
     monitor = TrainingMonitor(cfg.task.metrics.feature_extractor, data.validation, seed=derive_seed(seed, "probe"))
@@ -140,10 +140,11 @@ def main() -> None:
             print(f"{s['config']:20s} {s['rate']:40s} {s['labels']}")
         return
 
-    from synthbench.loaders import load_task_data
+    from synthbench import registry
     from synthbench.tasks import load_task
 
-    data = load_task_data(load_task(args.task), "quick")
+    task = load_task(args.task)
+    data = registry.modalities.get(task.modality).load_splits(task, task.budget("quick"), None)
     names = [c.strip() for c in args.configs.split(",") if c.strip()]
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []

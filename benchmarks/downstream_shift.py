@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -28,18 +27,17 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", default=str(ROOT / "results" / "downstream_shift.json"))
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT))
+    from synthbench import registry
     from synthbench.data import balanced_labels
     from synthbench.downstream.cnn import CNNClassifier
-    from synthbench.seeding import derive_seed
     from synthbench.generators.cgan import CGAN
-    from synthbench.loaders import load_task_data
+    from synthbench.seeding import derive_seed
     from synthbench.tasks import load_task
     from synthbench.torch_utils import resolve_device
 
     device = resolve_device(args.device)
     task = load_task("mnist")
-    data = load_task_data(task, "standard")
+    data = registry.modalities.get(task.modality).load_splits(task, task.budget("standard"), None)
     params = {**task.downstream.params, "epochs": task.budget("standard").downstream_epochs}
     command = f"python benchmarks/downstream_shift.py --seeds {args.seeds} --shifts {args.shifts} --device {args.device}"
     rows = []

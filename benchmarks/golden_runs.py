@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import synthbench
+from synthbench import keys
 
 #: name -> (task, generator, budget, seed, generator params)
 RUNS = {
@@ -29,7 +30,7 @@ RUNS = {
 
 def measured(metrics: dict) -> dict:
     """The metrics a restructure must not change: everything but timings and memory."""
-    return {k: v for k, v in sorted(metrics.items()) if not k.startswith("cost/")}
+    return {k: v for k, v in sorted(metrics.items()) if keys.parse(k).group != "cost"}
 
 
 def run_one(name: str, data_dir: str | None, tracking_uri: str) -> dict:

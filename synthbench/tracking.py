@@ -264,7 +264,8 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
     list of values. Columns: ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``, ``start_time``,
     ``end_time`` (UTC), the identity columns of ``TAG_COLUMNS`` (``seed`` as an integer), ``task_version``,
     every metric under its ``synthbench.keys`` name (``utility/real/accuracy``, ...: missing where a run did not
-    measure it), ``params.<name>`` for the flattened configuration and ``na.<key>`` for why a metric is absent.
+    measure it), ``params.<name>`` for the flattened configuration, ``na.<key>`` for why a metric is absent and
+    ``tags.<name>`` for tags of the caller's own (``synthbench.run(tags=...)``).
     Rows are ordered by start time.
     """
     quiet_mlflow()
@@ -296,8 +297,13 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
             filters.append(f"{field} = '{values[0]}'")
         else:
             after[column] = values
-    frame = mlflow.search_runs([e.experiment_id for e in exps], filter_string=" AND ".join(filters),
-                               max_results=max_results, order_by=["attributes.start_time ASC"], output_format="pandas")
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)  # mlflow.search_runs reads the process-wide store; put it back after
+    try:
+        frame = mlflow.search_runs([e.experiment_id for e in exps], filter_string=" AND ".join(filters),
+                                   max_results=max_results, order_by=["attributes.start_time ASC"], output_format="pandas")
+    finally:
+        mlflow.set_tracking_uri(previous)
     runs = _tidy(frame, {e.experiment_id: e.name for e in exps})
     for column, values in after.items():
         runs = runs[runs[column].astype(str).isin(values)]
@@ -324,8 +330,10 @@ def _tidy(frame, experiment_names: dict):
     params = {c: frame[c] for c in frame.columns if c.startswith("params.")}
     na = {"na." + c[len("tags.") + len(keys.TAG_NA_PREFIX):]: frame[c] for c in frame.columns
           if c.startswith("tags." + keys.TAG_NA_PREFIX)}
+    # tags of the caller's own (synthbench.run(tags=...)), under their names
+    own = {c: frame[c] for c in frame.columns if c.startswith("tags.") and not c.startswith(("tags.synthbench.", "tags.mlflow."))}
     out = pd.concat([out, pd.DataFrame(dict(sorted(metrics.items()))), pd.DataFrame(dict(sorted(params.items()))),
-                     pd.DataFrame(dict(sorted(na.items())))], axis=1)
+                     pd.DataFrame(dict(sorted(na.items()))), pd.DataFrame(dict(sorted(own.items())))], axis=1)
     return out.reset_index(drop=True)
 
 
