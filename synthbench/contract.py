@@ -95,7 +95,7 @@ def validate_table_sample(out, n: int, train, name: str):
 
     where = f"generator '{name}' sample({n})"
     if not isinstance(out, Table):
-        raise ContractError(f"{where} returned {type(out).__name__}, expected a synthbench.table.Table like its training data")
+        raise ContractError(f"{where} returned {type(out).__name__}, expected a synthbench.data.Table like its training data")
     if len(out) != n:
         raise ContractError(f"{where} returned {len(out)} rows, expected {n}")
     got, want = list(out.frame.columns), list(train.columns)

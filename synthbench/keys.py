@@ -52,7 +52,7 @@ SDV's per-epoch losses for CTGAN/TVAE/CopulaGAN), plus:
 ``fidelity/quality``                            SDMetrics QualityReport score; ``fidelity/quality_column_shapes``,
                                                 ``fidelity/quality_column_pair_trends`` its two properties
 ``fidelity/detection``, ``fidelity/detection_auc``  SDMetrics LogisticDetection score and its mean CV ROC AUC
-``privacy/dcr_share|dcr_ratio|exact_copies|mia_auc``  empirical privacy checks (``synthbench.privacy``);
+``privacy/dcr_share|dcr_ratio|exact_copies|mia_auc``  empirical privacy checks (``synthbench.metrics.privacy``);
                                                 ``privacy/dcr_median_train|dcr_median_holdout``, ``privacy/rows``
 ``fairness/<regime>/<column>/demographic_parity_difference|equal_opportunity_difference``
                                                 the primary model's gaps between groups of a sensitive column

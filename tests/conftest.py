@@ -113,7 +113,7 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def tasks_dir(tmp_path_factory) -> Path:
-    """A user's folder of task files: ``tiny-mnist`` (600 MNIST training images) and ``tiny-table`` (150 rows)."""
+    """A user's folder of task files: ``tiny-mnist`` (600 MNIST training images) and ``tiny-table`` (300 training rows, 100 test rows)."""
     folder = tmp_path_factory.mktemp("tasks")
     (folder / "tiny-mnist.toml").write_text(TINY_MNIST)
     write_table_task(folder, *table_frames(400), extra='sensitive = ["colour"]')

@@ -16,8 +16,6 @@ from synthbench.metrics.privacy import privacy_checks
 from synthbench.metrics.table_fidelity import detection
 from synthbench.testing import tiny_table
 
-from .conftest import only_run
-
 
 def _fail(message):
     raise ValueError(message)
@@ -94,7 +92,7 @@ def test_no_worker_inside_a_daemonic_process():
     assert wanted() == ((os.cpu_count() or 1) > 1)  # here, in the test process, it would be used
 
 
-def test_ctrl_c_in_a_table_run_ends_it_killed_and_leaves_no_worker(tmp_path, tracking_uri):
+def test_ctrl_c_in_a_table_run_ends_it_killed_and_leaves_no_worker(tmp_path, tracking_uri, only_run):
     """Ctrl-C in a terminal signals the whole process group, worker included: the worker ignores it,
     the main process records KILLED and kills the worker."""
     env = {**os.environ, ENV_EVAL_WORKER: "1"}

@@ -179,7 +179,7 @@ def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
     """Ctrl-C landing in a finaliser is printed and lost by Python; the reporter raises it again."""
     from synthbench import progress
 
-    try:
+    with progress.interruptible():  # the scope of one run
         try:
             progress.interrupt()
         except KeyboardInterrupt:
@@ -190,8 +190,8 @@ def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
         with pytest.raises(KeyboardInterrupt):
             with progress.RichReporter().phase("fit") as update:
                 update({"total": 2, "step": 1})
-    finally:
-        progress._INTERRUPTED.clear()
+    with progress.Reporter().phase("fit"):  # the mark ends with its run
+        pass
 
 
 # -- heavier end-to-end tests (``--runslow``; CI runs them) ---------------------------------------------

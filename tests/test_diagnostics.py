@@ -112,10 +112,10 @@ def test_markdown_names_label_evidence_and_remedies():
 
 @pytest.fixture(scope="module")
 def mnist_validation():
-    from synthbench.loaders import load_task_data
+    from synthbench.modalities import load_splits
     from synthbench.tasks import load_task
 
-    return load_task_data(load_task("mnist"), "quick").validation
+    return load_splits(load_task("mnist"), "quick").validation
 
 
 def test_monitor_probes_and_grids_on_a_real_fit(mnist_validation):

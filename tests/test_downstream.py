@@ -1,4 +1,5 @@
-"""The image downstream model: its training-time augmentation and its seeding."""
+"""The downstream models: the image CNN (its training-time augmentation and its seeding), the tabular models
+and the CTGAN-paper evaluator suite."""
 
 import numpy as np
 import pytest
@@ -58,3 +59,30 @@ def test_cnn_shift_out_of_range_is_one_clear_error(shift):
     data = LabeledImages(np.zeros((4, 1, 12, 12), np.uint8), np.array([0, 1, 0, 1]), 2)
     with pytest.raises(ConfigError, match=rf"shift={shift} is out of range - use 0 .* up to 5 pixels"):
         CNNClassifier(shift=shift, device="cpu").fit(data)
+
+
+# -- tables --------------------------------------------------------------------------------------------
+
+def test_ctgan_paper_suite_scores_every_model():
+    from synthbench.downstream import ctgan_suite
+    from synthbench.testing import tiny_table
+
+    t = tiny_table(400)
+    train, test = t.take(range(300)), t.take(range(300, 400))
+    scores = ctgan_suite.evaluate(train, test, train, "yes", seed=0)
+    assert set(scores) == {"decision_tree", "adaboost", "logistic_regression", "mlp", "mean"}
+    assert scores["mean"] == pytest.approx(np.mean([v for k, v in scores.items() if k != "mean"]))
+    assert scores["decision_tree"] > 0.6  # the label is learnable from x and colour
+
+
+def test_tabular_models_predict_one_class_when_trained_on_one():
+    from synthbench.data import Table
+    from synthbench.downstream.tabular import LogisticModel, XGBoostModel
+    from synthbench.testing import tiny_table
+
+    t = tiny_table(100)
+    one = Table(t.frame.assign(label="yes"), t.columns, "label")
+    for cls in (XGBoostModel, LogisticModel):
+        m = cls(random_state=0).fit(one, classes=["no", "yes"])
+        assert m.degenerate_ and set(m.predict(t.features)) == {"yes"}
+        assert m.predict_proba(t.features).shape == (100, 2)

@@ -25,7 +25,7 @@ from synthbench.exceptions import ConfigError
 class PerClass(BaseEstimator):
     conditional = True
     modalities = ("image",)
-    fit_receives = ("callback", "monitor")  # both forwarded to the per-class models
+    fit_receives = ("callback", "monitor")  # progress over all per-class models; the monitor sees them round by round
 
     def __init__(self, estimator=None, random_state=None):
         self.estimator = estimator

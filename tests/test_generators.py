@@ -1,3 +1,6 @@
+"""The generators: the GAN family (diagnostics history, divergence, options, warm start), the per-class wrapper,
+and the table generators (SDV's, SMOTE, the marginals baseline)."""
+
 import math
 
 import numpy as np
@@ -5,13 +8,13 @@ import pytest
 from sklearn.base import BaseEstimator
 
 from synthbench import registry
-from synthbench.data import UNLABELED
+from synthbench.data import UNLABELED, Table
 from synthbench.exceptions import ConfigError, TrainingDivergedError
 from synthbench.generators.cgan import CGAN
 from synthbench.generators.dcgan import DCGAN
 from synthbench.generators.per_class import PerClass
 from synthbench.generators.wgan_gp import WGANGP
-from synthbench.testing import check_generator, tiny_images
+from synthbench.testing import CHECKS, check_generator, tiny_images, tiny_table
 
 SMALL = {"gan": {"hidden": 8}, "dcgan": {"width": 4}, "cgan": {"width": 4}, "acgan": {"width": 4}, "wgan-gp": {"width": 4, "d_steps": 2}}
 
@@ -129,18 +132,75 @@ class _NoiseUnconditional(BaseEstimator):  # a non-GAN unconditional generator
         return LabeledImages(rng.integers(0, 255, (n, *self.shape_), dtype=np.uint8), np.full(n, UNLABELED), 10)
 
 
-def test_per_class_non_gan_gets_no_monitor_and_says_why(tmp_path):
-    import types
+def test_per_class_non_gan_gets_no_monitor_and_says_why(tasks_dir):
+    from synthbench import keys, pipeline
+    from synthbench.config import resolve
+    from synthbench.modalities.base import RunContext
+    from synthbench.modalities.image import MODALITY
+    from synthbench.progress import Reporter
 
-    import mlflow
-
-    from synthbench.runner import _training_monitor
-
-    cfg = types.SimpleNamespace(generator="noise", task=types.SimpleNamespace(name="t", metrics=types.SimpleNamespace(feature_extractor="lenet-mnist")))
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'm.db'}")
-    na = {}
-    with mlflow.start_run():
-        assert _training_monitor(cfg, PerClass(_NoiseUnconditional(), random_state=0), None, na) is None
-    assert "not trained adversarially" in na["diagnosis"]
+    registry.generators.register("noise", _NoiseUnconditional)
+    try:
+        cfg = resolve("tiny-mnist", "noise", "quick", device="cpu", tasks_dir=tasks_dir)
+        generator = cfg.build_generator()
+        assert cfg.conditioning == "per-class" and isinstance(generator, PerClass)
+        splits = MODALITY.load_splits(cfg.task, cfg.budget_spec, None)
+        record = pipeline.new_record(cfg)
+        ctx = RunContext(cfg, splits, record, Reporter())
+        assert MODALITY.training_monitor(ctx, generator) is None
+    finally:
+        registry.generators._discover().pop("noise", None)
+        registry.generators._loaded.pop("noise", None)
+    assert "not trained adversarially" in record.not_applicable["diagnosis"]
+    assert record.tags[keys.TAG_DIAGNOSIS] == "not_applicable"
     out = PerClass(_NoiseUnconditional(), random_state=0).fit(tiny_images()).sample(6, labels=[0, 1, 2, 0, 1, 2])
     assert out.labelled and len(out) == 6
+
+
+# -- table generators ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,params", [("gaussian-copula", {}), ("ctgan", {"epochs": 1}), ("tvae", {"epochs": 1}),
+                                         ("copula-gan", {"epochs": 1}), ("marginals", {}), ("smote", {}), ("real", {})])
+def test_table_generators_meet_the_contract(name, params):
+    assert check_generator(registry.generators.get(name)(**params), tiny_table()) == [
+        "init_stores_params", "fit_receives", "fit_returns_self", "sample_kind", "sample_labels", "seeded"] == list(CHECKS)
+
+
+def test_sdv_sampling_follows_the_run_seed():
+    from synthbench.generators.sdv import GaussianCopula
+
+    a = GaussianCopula(random_state=1).fit(tiny_table()).sample(30).frame
+    b = GaussianCopula(random_state=2).fit(tiny_table()).sample(30).frame
+    assert not a.equals(b)  # SDV alone would sample both with its one fixed seed
+
+
+@pytest.mark.parametrize("name", ["CTGAN", "TVAE"])
+def test_sdv_neural_fit_reports_epochs_as_they_finish(monkeypatch, name):
+    from synthbench.generators import sdv
+
+    monkeypatch.setattr(sdv, "WATCH_SECONDS", 0.005)
+    seen = []
+    gen = getattr(sdv, name)(epochs=15, batch_size=20, random_state=0)
+    gen.fit(tiny_table(200), callback=seen.append)
+    steps = [u["step"] for u in seen]
+    assert all(u["total"] == 15 for u in seen)
+    assert steps == sorted(steps) and steps[-1] == 15
+    assert len(steps) > 2  # epochs were reported during the fit, not only at its end
+
+
+def test_smote_refuses_regression():
+    from synthbench.generators.table_baselines import SMOTESampler
+
+    t = tiny_table()
+    reg = Table(t.frame, {**t.columns, "label": "categorical"}, "x")
+    with pytest.raises(ConfigError, match="smote interpolates within classes: target 'x' is numerical"):
+        SMOTESampler().fit(reg)
+
+
+def test_smote_keeps_class_counts_and_types():
+    from synthbench.generators.table_baselines import SMOTESampler
+
+    t = tiny_table(200)
+    s = SMOTESampler(random_state=0).fit(t).sample(400)
+    assert (s.y.value_counts() == t.y.value_counts() * 2).all()
+    assert s.frame["count"].dtype.kind == "i" and set(s.frame["colour"]) <= set(t.frame["colour"])

@@ -1,0 +1,190 @@
+"""Runs end to end per modality, through the CLI as a user runs it, and what they leave in MLflow.
+
+Tables: utility, fidelity, privacy and fairness; one clear error for bad input or a generator breaking the
+contract. Images (tiny task): the per-class wrapper, the training diagnostics record, not-applicable metrics,
+and a diverging run ending FAILED with its diagnosis."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synthbench.diagnostics import LABELS
+from synthbench.exceptions import ContractError
+
+
+def _client(tracking_uri):
+    import mlflow
+
+    return mlflow.tracking.MlflowClient(tracking_uri)
+
+
+def _artifacts(client, run_id, path=None):
+    return {a.path for a in client.list_artifacts(run_id, path)}
+
+
+# -- tables --------------------------------------------------------------------------------------------
+
+def test_cli_table_run_records_utility_fidelity_privacy_fairness(tasks_dir, cli, tracking_uri, only_run):
+    task = tasks_dir / "tiny-table.toml"  # 400 rows of a tiny mixed table, sensitive = ["colour"]
+    res = cli("run", "--generator", "gaussian-copula", "--task", str(task), "--budget", "quick", "--tracking-uri", tracking_uri,
+              "--no-system-metrics")
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "privacy: mia_auc" in res.stdout and "colour: positive-rate gap, synthetic data" in res.stdout
+    run = only_run(tracking_uri)
+    m, tags, params = run.data.metrics, run.data.tags, run.data.params
+    for key in ("utility/real/accuracy", "utility/synthetic/f1", "utility/mixed/auroc", "utility/tstr_over_trtr",
+                "fidelity/quality", "fidelity/quality_column_shapes", "fidelity/detection", "fidelity/detection_auc",
+                "privacy/dcr_share", "privacy/dcr_ratio", "privacy/exact_copies", "privacy/mia_auc",
+                "fairness/synthetic/colour/demographic_parity_difference", "fairness/real/colour/equal_opportunity_difference",
+                "fairness/data/colour/real_gap", "fairness/data/colour/synthetic_gap", "cost/fit_seconds", "cost/total_seconds"):
+        assert key in m, key
+    assert 0.0 <= m["fidelity/quality"] <= 1.0 and 0.5 <= m["fidelity/detection_auc"] <= 1.0
+    assert "differential-privacy guarantee" in tags["synthbench.privacy_note"]
+    assert tags["synthbench.conditioning"] == "joint" and tags["synthbench.diagnosis"] == "not_applicable"
+    assert "data.sha256.train.csv" in params and params["generator.default_distribution"] == "beta"
+    client = _client(tracking_uri)
+    arts = _artifacts(client, run.info.run_id)
+    assert {"privacy.md", "synthetic", "tables", "plots", "config.json", "result.json", "not_applicable.json"} <= arts
+    tables = _artifacts(client, run.info.run_id, "tables")
+    assert {"tables/utility.json", "tables/fairness_groups.json", "tables/fairness_data.json",
+            "tables/quality_column_shapes.json"} <= tables
+    assert _artifacts(client, run.info.run_id, "synthetic") == {"synthetic/synthetic.csv.gz"}
+    inputs = {d.dataset.name for d in run.inputs.dataset_inputs}
+    assert inputs == {"train-train", "train-validation", "train-test"}
+
+
+def test_cli_bad_table_is_one_clear_error_and_a_failed_run(tmp_path, cli, tracking_uri, table_task, frames, only_run):
+    train, test = frames()
+    task = table_task(tmp_path, train.drop(columns=["label"]), test, name="mytable")
+    res = cli("run", "--generator", "marginals", "--task", str(task), "--budget", "quick",
+              "--tracking-uri", tracking_uri, "--no-system-metrics")
+    assert res.returncode != 0
+    err = [line for line in res.stderr.splitlines() if line.startswith("error:")]
+    assert len(err) == 1 and "target column 'label' is missing" in err[0], res.stderr
+    run = only_run(tracking_uri)
+    assert run.info.status == "FAILED" and "target column 'label' is missing" in run.data.tags["synthbench.error"]
+
+
+def test_image_generator_on_a_table_task_is_refused(cli):
+    res = cli("run", "--generator", "cgan", "--task", "adult")
+    assert res.returncode != 0
+    assert "generator 'cgan' handles image data but task 'adult' is table" in res.stderr
+
+
+def test_plugin_returning_other_columns_fails_the_run(tasks_dir, tracking_uri, only_run):
+    from sklearn.base import BaseEstimator
+
+    from synthbench.api import run
+    from synthbench.data.table import Table
+    from synthbench.registry import generators
+
+    class DropsAColumn(BaseEstimator):
+        modalities = ("table",)
+
+        def __init__(self, random_state=None):
+            self.random_state = random_state
+
+        def fit(self, train):
+            self.train_ = train
+            return self
+
+        def sample(self, n, labels=None):
+            t = self.train_.take(range(min(n, len(self.train_))))
+            return Table(t.frame.drop(columns=["count"]), {c: k for c, k in t.columns.items() if c != "count"}, t.target)
+
+    generators.register("drops-a-column", DropsAColumn)
+    try:
+        with pytest.raises(ContractError, match=r"returned other columns than its training data \(missing \['count'\]\)"):
+            run(task=str(tasks_dir / "tiny-table.toml"), generator="drops-a-column", budget="quick", tracking_uri=tracking_uri,
+                system_metrics=False)
+    finally:
+        generators._discover().pop("drops-a-column", None)
+        generators._loaded.pop("drops-a-column", None)
+    assert only_run(tracking_uri).info.status == "FAILED"
+
+
+@pytest.mark.slow
+def test_adult_gaussian_copula_default_budget(cli, tracking_uri, only_run):
+    """The issue's command at the default budget, with Adult's sensitive columns."""
+    res = cli("run", "--generator", "gaussian-copula", "--task", "adult", "--tracking-uri", tracking_uri)
+    assert res.returncode == 0, res.stderr
+    m = only_run(tracking_uri).data.metrics
+    assert m["utility/real/accuracy"] > 0.85 and m["utility/synthetic/accuracy"] > 0.7
+    for col in ("sex", "race"):
+        assert m[f"fairness/data/{col}/real_gap"] > 0.1  # Adult's real bias is there to be carried or not
+
+
+@pytest.mark.slow
+def test_adult_ctgan_quick_with_suite(cli, tracking_uri, only_run):
+    res = cli("run", "--generator", "ctgan", "--task", "adult", "--budget", "quick", "--tracking-uri", tracking_uri)
+    assert res.returncode == 0, res.stderr
+    m = only_run(tracking_uri).data.metrics
+    for model in ("decision_tree", "adaboost", "logistic_regression", "mlp", "mean"):
+        assert f"utility/synthetic/ctgan-paper/{model}" in m
+    assert "train/generator_loss" in m and "train/discriminator_loss" in m  # SDV's per-epoch CTGAN losses
+
+
+# -- images --------------------------------------------------------------------------------------------
+
+def test_unconditional_generator_runs_once_per_class_with_diagnostics(tmp_path, tracking_uri, cli, tasks_dir, only_run):
+    proc = cli("run", "-g", "dcgan", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+               "--param", "width=8", "--tracking-uri", tracking_uri, "--no-system-metrics", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "training diagnosis:" in proc.stdout and "one model per class" in proc.stderr
+    run = only_run(tracking_uri)
+    m, t = run.data.metrics, run.data.tags
+    assert t["synthbench.conditioning"] == "per-class" and t["synthbench.diagnosis"] in LABELS
+    assert m["cost/per_class/models"] == 10 and all(m[f"cost/per_class/{k}/fit_seconds"] > 0 for k in range(10))
+    assert 0.0 <= m["utility/synthetic/accuracy"] <= 1.0
+    assert "cost/peak_cuda_mb" not in m and "not a GPU" in t["synthbench.na.cost/peak_cuda_mb"]
+    client = _client(tracking_uri)
+    assert {"diagnosis.md", "diagnosis.json", "not_applicable.json"} <= _artifacts(client, run.info.run_id)
+    md = Path(client.download_artifacts(run.info.run_id, "diagnosis.md", str(tmp_path))).read_text()
+    assert md.startswith(f"# Diagnosis: `{t['synthbench.diagnosis']}`")
+    # fixed-noise and interpolation grids, one per epoch (quick budget: 3), with their step
+    images = {p.split("/")[-1] for p in _artifacts(client, run.info.run_id, "images")}
+    for key in ("fixed_noise", "interpolation"):
+        assert {s for s in (1, 2, 3) if any(f"training~{key}+step+{s}+" in n and n.endswith(".png") for n in images)} == {1, 2, 3}
+    assert len(client.get_metric_history(run.info.run_id, "probe/fid")) >= 2
+    assert len(client.get_metric_history(run.info.run_id, "train/d_real")) >= 3
+
+
+def test_no_per_class_records_utility_as_not_applicable(tmp_path, tracking_uri, cli, tasks_dir, only_run):
+    proc = cli("run", "-g", "gan", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+               "--no-per-class", "--param", "hidden=16", "--param", "epochs=1", "--no-save-synthetic",
+               "--tracking-uri", tracking_uri, "--no-system-metrics", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "not applicable: utility/synthetic/*" in proc.stdout
+    run = only_run(tracking_uri)
+    m, t = run.data.metrics, run.data.tags
+    assert t["synthbench.conditioning"] == "none"
+    assert "utility/real/accuracy" in m and "fidelity/fid" in m
+    assert not any(k.startswith(("utility/synthetic/", "utility/mixed/")) for k in m) and "utility/tstr_over_trtr" not in m
+    assert "no labels" in t["synthbench.na.utility/synthetic/all"] and "no labels" in t["synthbench.na.utility/mixed/all"]
+    na = json.loads(Path(_client(tracking_uri).download_artifacts(run.info.run_id, "not_applicable.json", str(tmp_path))).read_text())
+    assert set(na) >= {"utility/synthetic/*", "utility/mixed/*", "utility/tstr_over_trtr"}
+
+
+def test_non_gan_generator_says_why_there_is_no_diagnosis(tmp_path, tracking_uri, cli, tasks_dir, only_run):
+    proc = cli("run", "-g", "pca-gmm", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+               "--no-save-synthetic", "--tracking-uri", tracking_uri, "--no-system-metrics", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    t = only_run(tracking_uri).data.tags
+    assert t["synthbench.diagnosis"] == "not_applicable" and "not trained adversarially" in t["synthbench.na.diagnosis"]
+
+
+def test_divergence_stops_the_run_failed_with_its_diagnosis(tmp_path, tracking_uri, cli, tasks_dir, only_run):
+    proc = cli("run", "-g", "cgan", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+               "--param", "lr_g=1e12", "--param", "lr_d=1e12", "--param", "epochs=3",
+               "--tracking-uri", tracking_uri, "--no-system-metrics", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    err = [line for line in proc.stderr.splitlines() if line.startswith("error")]
+    assert len(err) == 1 and "diverged at epoch" in err[0] and "recorded as FAILED" in err[0], proc.stderr
+    run = only_run(tracking_uri)
+    assert run.info.status == "FAILED"
+    assert run.data.tags["synthbench.diagnosis"] == "diverged" and "diverged" in run.data.tags["synthbench.error"]
+    client = _client(tracking_uri)
+    md = Path(client.download_artifacts(run.info.run_id, "diagnosis.md", str(tmp_path))).read_text()
+    assert "# Diagnosis: `diverged`" in md and "lower both learning rates" in md
+    assert client.get_metric_history(run.info.run_id, "train/d_loss")  # the record up to the failure is kept
