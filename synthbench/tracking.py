@@ -144,9 +144,13 @@ def finish(run: OpenRun, record, status: str = "FINISHED", reason: str = "") -> 
             mlflow.set_tags({keys.TAG_STATUS: tag, keys.TAG_ERROR: reason[:5000]})
         _write(record, strict=status == "FINISHED")
         mlflow.set_tag(keys.TAG_STATUS, tag)
-    except BaseException:
-        if status == "FINISHED":
-            mlflow.end_run("FAILED")
+    except BaseException as exc:
+        if status == "FINISHED":  # the record could not be written: the run failed after all, and says why
+            try:
+                mlflow.set_tags({keys.TAG_STATUS: "failed",
+                                 keys.TAG_ERROR: f"writing the run's record failed: {type(exc).__name__}: {exc}"[:5000]})
+            finally:
+                mlflow.end_run("FAILED")
             raise
     finally:
         if mlflow.active_run() is not None and mlflow.active_run().info.run_id == run.run_id:

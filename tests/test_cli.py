@@ -108,6 +108,7 @@ def test_run_records_everything(tmp_path, tracking_uri, cli, tasks_dir, only_run
     assert m["fidelity/fid"] < 5 * max(m["fidelity/reference/fid"], 1.0)
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers(tmp_path, tracking_uri, cli, tasks_dir):
     for _ in range(2):
         proc = cli("run", "-g", "pca-gmm", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
@@ -150,6 +151,7 @@ def test_ctrl_c_ends_run_killed(tmp_path, tracking_uri, only_run):
     assert run.data.tags["synthbench.status"] == "killed"
 
 
+@pytest.mark.slow
 def test_ui_serves_the_store_on_localhost(tmp_path, tracking_uri):
     import socket
     import urllib.request

@@ -150,6 +150,7 @@ def test_unconditional_generator_runs_once_per_class_with_diagnostics(tmp_path, 
     assert len(client.get_metric_history(run.info.run_id, "train/d_real")) >= 3
 
 
+@pytest.mark.slow
 def test_no_per_class_records_utility_as_not_applicable(tmp_path, tracking_uri, cli, tasks_dir, only_run):
     proc = cli("run", "-g", "gan", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
                "--no-per-class", "--param", "hidden=16", "--param", "epochs=1", "--no-save-synthetic",

@@ -189,8 +189,8 @@ def test_broken_plugin_is_one_clear_error_and_others_still_run(plugin_site, trac
 
 @pytest.mark.parametrize("name, message", [
     ("toy-badshape", r"returned images of shape (600, 1, 14, 14), expected (600, 1, 28, 28)"),
-    ("toy-badlabels", "rows whose labels differ from the labels asked for"),
-    ("toy-baddtype", "returned images of dtype float32, expected uint8"),
+    pytest.param("toy-badlabels", "rows whose labels differ from the labels asked for", marks=pytest.mark.slow),
+    pytest.param("toy-baddtype", "returned images of dtype float32, expected uint8", marks=pytest.mark.slow),
 ])
 def test_plugin_breaking_the_contract_fails_the_run_clearly(plugin_site, tracking_uri, tmp_path, name, message, cli,
                                                             tasks_dir, only_run):

@@ -154,5 +154,16 @@ def test_a_run_prints_only_synthbench_lines_unless_verbose(cli, tasks_dir, tmp_p
     out = proc.stdout + proc.stderr
     for noise in ("INFO mlflow", "Warning", "warn(", "alembic"):
         assert noise not in out, (noise, out)
-    proc = cli(*args, "--verbose", "--tracking-uri", f"sqlite:///{tmp_path / 'fresh2.db'}")
-    assert proc.returncode == 0 and "INFO mlflow" in proc.stderr
+
+
+
+def test_verbose_shows_mlflow_lines(cli, tasks_dir, tmp_path):
+    """A run that fails at once (its dataset is nowhere and downloads are off) still sets up a new store."""
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "tiny-mnist.toml").write_text((tasks_dir / "tiny-mnist.toml").read_text().replace(
+        'dataset = "mnist"', 'dataset = "fashion-mnist"'))
+    args = ("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(tmp_path / "tasks"), "--no-system-metrics")
+    quiet = cli(*args, "--tracking-uri", f"sqlite:///{tmp_path / 'a.db'}", env={"SYNTHBENCH_OFFLINE": "1"})
+    loud = cli(*args, "--verbose", "--tracking-uri", f"sqlite:///{tmp_path / 'b.db'}", env={"SYNTHBENCH_OFFLINE": "1"})
+    assert quiet.returncode == loud.returncode == 2
+    assert "INFO mlflow" not in quiet.stderr and "INFO mlflow" in loud.stderr, loud.stderr
