@@ -50,10 +50,10 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
     t_start = time.perf_counter()
     record = pipeline.new_record(cfg)
     record.tags.update(tags or {})
-    opened = tracking.start_run(tracking_uri, experiment, record.tags,
+    opened = tracking.start_run(tracking_uri, experiment, record,
                                 run_name or f"{cfg.generator}-{cfg.task.name}-{cfg.budget}-s{cfg.seed}", system_metrics)
     try:
-        pipeline.run(cfg, record, data_dir=data_dir, reporter=reporter)
+        pipeline.run(cfg, record, data_dir=data_dir, reporter=reporter, started=t_start)
     except BaseException as exc:
         killed = isinstance(exc, KeyboardInterrupt)
         record.metrics.setdefault(keys.TOTAL_SECONDS, time.perf_counter() - t_start)
@@ -61,5 +61,9 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
                         "interrupted by the user (Ctrl-C)" if killed else f"{type(exc).__name__}: {exc}")
         exc.synthbench_run_id = opened.run_id
         raise
-    tracking.finish(opened, record, "FINISHED")
+    try:
+        tracking.finish(opened, record, "FINISHED")
+    except BaseException as exc:  # the record could not be written: the run is closed FAILED (KILLED) with the reason
+        exc.synthbench_run_id = opened.run_id
+        raise
     return RunResult(opened.run_id, opened.experiment_id, opened.tracking_uri, "FINISHED", record)

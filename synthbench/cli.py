@@ -53,7 +53,9 @@ def run(
     try:
         if from_run:
             given = [f"--{n.replace('_', '-')}" for n, v in (("generator", generator), ("task", task), ("budget", budget),
-                                                              ("seed", seed), ("device", device), ("param", param)) if v]
+                                                              ("seed", seed), ("device", device), ("param", param),
+                                                              ("tasks_dir", tasks_dir), ("per_class", per_class))
+                     if v not in (None, [])]
             if given:
                 raise ConfigError(f"--from-run repeats run {from_run}'s configuration: drop {', '.join(given)} "
                                   "(or run without --from-run to change it)")
@@ -102,6 +104,7 @@ def _quiet(verbose: bool) -> None:
         import warnings
 
         warnings.filterwarnings("ignore")
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")  # the evaluation worker process too
 
 
 def _summary(console, cfg, result) -> None:

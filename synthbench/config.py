@@ -155,8 +155,7 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
             raise ConfigError(f"task '{task_obj.name}' names downstream model '{name}', which handles "
                               f"{', '.join(modalities(cls))} data, not {task_obj.modality}")
         layers = [task_obj.downstream.params if i == 0 else task_obj.downstream.model_params.get(name, {})]
-        if b.downstream_epochs and "epochs" in hyperparameters(cls):
-            layers.append({"epochs": b.downstream_epochs})
+        layers.append(modality.downstream_params(b))
         mp = resolve_params(cls, f"downstream model '{name}'", layers)
         if "device" in mp:
             mp["device"] = dev

@@ -41,17 +41,21 @@ def new_record(cfg) -> records.RunRecord:
     return records.RunRecord(config=config, params=params, tags=tags)
 
 
-def run(cfg, record: records.RunRecord, *, data_dir=None, reporter: Reporter | None = None) -> records.RunRecord:
-    """Run an already resolved configuration, filling ``record`` (which holds what was measured if a step raises)."""
+def run(cfg, record: records.RunRecord, *, data_dir=None, reporter: Reporter | None = None,
+        started: float | None = None) -> records.RunRecord:
+    """Run an already resolved configuration, filling ``record`` (which holds what was measured if a step raises).
+    ``started``: the ``time.perf_counter()`` the run's wall time counts from (default: now)."""
     reporter = reporter or Reporter()
     modality = registry.modalities.get(cfg.task.modality)
-    t_start = time.perf_counter()
+    t_start = time.perf_counter() if started is None else started
     with interruptible(), seeding.isolated(cfg.seed):
         with reporter.phase("load data") as update:
             splits = modality.load_splits(cfg.task, cfg.budget_spec, data_dir)
             update({"total": 1, "step": 1})
         _record_data(cfg, splits, record)
         record.inputs = modality.inputs(splits)
+        if record.live is not None:
+            record.live.data_loaded(record)  # the configuration and the splits are in the run from here on
         ctx = RunContext(cfg, splits, record, reporter)
         # the worker starts now so that its imports overlap the generator's fit
         with Background(enabled=modality.uses_worker and wanted()) as worker:

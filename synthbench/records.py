@@ -65,6 +65,10 @@ class RunRecord:
     inputs: list[DatasetInput] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)  # the generator's training records
     diagnosis: str | None = None
+    #: Where step metrics and step images go while the run lasts (``tracking.LiveRun``), so a long training can be
+    #: watched; ``None`` keeps everything for the end. ``streamed``: the curves and parts it already received.
+    live: Any = None
+    streamed: set = field(default_factory=set)
 
     def add_curve(self, history: list[dict], key_fn: Callable[[str], str]) -> None:
         """Records ``[{"step": s, name: value, ...}, ...]`` as curves ``key_fn(name)``."""
@@ -76,6 +80,15 @@ class RunRecord:
     def add_step_metrics(self, metrics: dict, step: int) -> None:
         for k, v in metrics.items():
             self.curves.setdefault(k, []).append((int(step), float(v)))
+        if self.live is not None:
+            self.live.step_metrics(metrics, int(step))
+            self.streamed.update(metrics)
+
+    def add_step_image(self, key: str, step: int, image) -> None:
+        if self.live is not None:
+            self.live.step_image(key, int(step), image)  # sent now, not kept: one grid per epoch adds up
+        else:
+            self.step_images.append(StepImage(key, int(step), image))
 
     def artifact(self, path: str, kind: str, payload) -> None:
         self.artifacts.append(Artifact(path, kind, payload))
@@ -90,7 +103,6 @@ class RunResult:
     tracking_uri: str
     status: str
     record: RunRecord
-    error: str | None = None
 
     @property
     def metrics(self) -> dict:
@@ -137,7 +149,7 @@ def package_versions() -> dict[str, str]:
         try:
             out[p] = version(p)
         except PackageNotFoundError:
-            out[p] = "not installed"
+            out[p] = "0.0.0+unknown" if p == "synthbench" else "not installed"  # synthbench: a source tree, not installed
     import platform
 
     out["python"] = platform.python_version()

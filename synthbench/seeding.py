@@ -35,7 +35,7 @@ def isolated(seed: int):
     import torch
 
     saved = (random.getstate(), np.random.get_state(), torch.get_rng_state(), torch.get_num_threads())
-    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None  # never start CUDA for this
     seed_everything(seed)
     try:
         yield

@@ -92,6 +92,11 @@ def check_fit_receives(gen) -> None:
     if missing:
         raise ContractError(f"{_name(gen)}.fit_receives declares {missing} but fit() takes no such argument - "
                             f"add {', '.join(f'{h}=None' for h in missing)} to fit(), or drop them from fit_receives")
+    undeclared = [h for h in FIT_HOOKS if h in params and h not in declared]
+    if undeclared:
+        raise ContractError(f"{_name(gen)}.fit() takes {undeclared} but fit_receives does not declare them, so synthbench "
+                            f"never passes them - add fit_receives = {tuple(sorted(set(declared) | set(undeclared)))!r} "
+                            "to the class")
 
 
 def check_fit_returns_self(gen, train) -> None:

@@ -40,14 +40,3 @@ def to_float_images(images: np.ndarray, device: str = "cpu"):
 def to_uint8_images(x) -> np.ndarray:
     """float tensor in [-1, 1] -> uint8 numpy in [0, 255] (rounded, clipped)."""
     return ((x.detach().float().clamp(-1, 1) + 1.0) * 127.5).round().to("cpu").numpy().astype(np.uint8)
-
-
-def seed_everything(seed: int) -> None:
-    """Seed the global RNGs too (for library code that draws from them)."""
-    import random
-
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed % (2**32))
-    torch.manual_seed(seed)

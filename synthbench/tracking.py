@@ -34,7 +34,7 @@ def quiet_mlflow() -> None:
     import logging
 
     level = "INFO" if os.environ.get(defaults.ENV_VERBOSE, "") in ("1", "true", "yes") else "WARNING"
-    os.environ["MLFLOW_LOGGING_LEVEL"] = level  # read when mlflow configures its loggers (at import)
+    level = os.environ.setdefault("MLFLOW_LOGGING_LEVEL", level).upper()  # read when mlflow configures its loggers
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(level)
 
@@ -122,14 +122,45 @@ class OpenRun:
     tracking_uri: str
 
 
-def start_run(uri: str | None, experiment: str, tags: dict, run_name: str, system_metrics: bool = True) -> OpenRun:
-    """Open an MLflow run with its identity tags (status ``running``)."""
+def start_run(uri: str | None, experiment: str, record, run_name: str, system_metrics: bool = True) -> OpenRun:
+    """Open an MLflow run with the record's identity tags (status ``running``), parameters and ``config.json``, and
+    make it the record's live destination (``LiveRun``), so a run that dies without a word still says what it was."""
     uri, exp_id = setup(uri, experiment)
     import mlflow
 
-    run = mlflow.start_run(experiment_id=exp_id, run_name=run_name, tags={**tags, keys.TAG_STATUS: "running"},
+    run = mlflow.start_run(experiment_id=exp_id, run_name=run_name, tags={**record.tags, keys.TAG_STATUS: "running"},
                            log_system_metrics=system_metrics)
-    return OpenRun(run.info.run_id, exp_id, uri)
+    opened = OpenRun(run.info.run_id, exp_id, uri)
+    _log_params(record.params)
+    mlflow.log_dict(record.config, keys.CONFIG_JSON)
+    record.live = LiveRun()
+    return opened
+
+
+class LiveRun:
+    """What a run sends to MLflow while it lasts: the data it read once loaded, and step metrics and images (GAN
+    training probes, per-epoch grids) as they come, so a long training can be watched in the UI."""
+
+    def data_loaded(self, record) -> None:
+        import mlflow
+
+        _log_params(record.params)  # now with the data's checksums and sizes
+        mlflow.log_dict(record.config, keys.CONFIG_JSON)
+        _log_inputs(record.inputs)
+        record.streamed.add(_INPUTS)
+
+    def step_metrics(self, metrics: dict, step: int) -> None:
+        import mlflow
+
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items()}, step=step)
+
+    def step_image(self, key: str, step: int, image) -> None:
+        import mlflow
+
+        mlflow.log_image(image, key=key, step=step)
+
+
+_INPUTS = "<inputs>"  # a part of the record, among the streamed curve keys, that was sent already
 
 
 def finish(run: OpenRun, record, status: str = "FINISHED", reason: str = "") -> None:
@@ -139,18 +170,21 @@ def finish(run: OpenRun, record, status: str = "FINISHED", reason: str = "") -> 
     import mlflow
 
     tag = {"FINISHED": "completed", "FAILED": "failed", "KILLED": "killed"}[status]
+    record.live = None  # from here on, everything goes in one write
     try:
         if status != "FINISHED":
             mlflow.set_tags({keys.TAG_STATUS: tag, keys.TAG_ERROR: reason[:5000]})
         _write(record, strict=status == "FINISHED")
         mlflow.set_tag(keys.TAG_STATUS, tag)
     except BaseException as exc:
-        if status == "FINISHED":  # the record could not be written: the run failed after all, and says why
+        if status == "FINISHED":  # the record could not be written: the run did not finish after all, and says why
+            killed = isinstance(exc, KeyboardInterrupt)
             try:
-                mlflow.set_tags({keys.TAG_STATUS: "failed",
-                                 keys.TAG_ERROR: f"writing the run's record failed: {type(exc).__name__}: {exc}"[:5000]})
+                mlflow.set_tags({keys.TAG_STATUS: "killed" if killed else "failed", keys.TAG_ERROR: (
+                    "interrupted by the user (Ctrl-C) while writing the run's record" if killed
+                    else f"writing the run's record failed: {type(exc).__name__}: {exc}")[:5000]})
             finally:
-                mlflow.end_run("FAILED")
+                mlflow.end_run("KILLED" if killed else "FAILED")
             raise
     finally:
         if mlflow.active_run() is not None and mlflow.active_run().info.run_id == run.run_id:
@@ -163,20 +197,23 @@ def _write(record, strict: bool) -> None:
 
     import mlflow
 
-    metrics = {k: v for k, v in record.metrics.items() if math.isfinite(v)}
+    # a finished run logs every metric (NaN included, as computed); a failed one what can be logged
+    metrics = record.metrics if strict else {k: v for k, v in record.metrics.items() if math.isfinite(v)}
     na_tags = {keys.na_tag(k): why[:5000] for k, why in record.not_applicable.items()}
+    curves = {k: v for k, v in record.curves.items() if k not in record.streamed}
     parts = [
         lambda: mlflow.set_tags({**record.tags, **na_tags}),
         lambda: _log_params(record.params),
         lambda: mlflow.log_dict(record.config, keys.CONFIG_JSON),
         lambda: mlflow.log_metrics(metrics) if metrics else None,
-        lambda: _log_curves(record.curves),
+        lambda: _log_curves(curves),
         lambda: mlflow.log_dict(record.not_applicable, keys.NOT_APPLICABLE_JSON) if record.not_applicable else None,
-        lambda: _log_inputs(record.inputs),
+        lambda: None if _INPUTS in record.streamed else _log_inputs(record.inputs),
         lambda: [mlflow.log_image(s.image, key=s.key, step=s.step) for s in record.step_images],
         lambda: [_log_artifact(a) for a in record.artifacts],
+        # result.json: the record of a finished run only (its presence says the run completed)
         lambda: mlflow.log_dict({"run_id": mlflow.active_run().info.run_id, "config": record.config, "metrics": record.metrics,
-                                 "history": record.history}, keys.RESULT_JSON),
+                                 "history": record.history}, keys.RESULT_JSON) if strict else None,
     ]
     for part in parts:
         try:
@@ -345,11 +382,15 @@ def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
     """The resolved configuration a run recorded (its ``config.json``)."""
     quiet_mlflow()
     uri = resolve_tracking_uri(tracking_uri)
+    path = local_store_path(uri)
+    if path is not None and not path.exists():
+        raise TrackingError(f"no MLflow store at {path} - pass --tracking-uri pointing at the store that holds run {run_id}")
     import mlflow
 
-    mlflow.set_tracking_uri(uri)
     try:
-        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{keys.CONFIG_JSON}")
+        with tempfile.TemporaryDirectory() as tmp:
+            local = mlflow.tracking.MlflowClient(uri).download_artifacts(run_id, keys.CONFIG_JSON, tmp)
+            return json.loads(Path(local).read_text())
     except Exception as exc:  # unknown run, or a run without config.json
         raise ConfigError(f"cannot read the configuration of run '{run_id}' from {uri} ({type(exc).__name__}: {exc}) - "
                           "check the run id (`synthbench` prints it after a run) and --tracking-uri") from None

@@ -27,7 +27,7 @@ class _Base(BaseEstimator):
     def __init__(self, random_state=None):
         self.random_state = random_state
 
-    def fit(self, train, callback=None):
+    def fit(self, train):
         self.train_ = train
         return self
 
@@ -65,7 +65,7 @@ class Unseeded(_Base):
 
 
 class ReturnsNone(_Base):
-    def fit(self, train, callback=None):
+    def fit(self, train):
         self.train_ = train
 
 
@@ -74,7 +74,7 @@ class WorkInInit(BaseEstimator):
         self.random_state = random_state
         self.model_ = "fitted too early"
 
-    def fit(self, train, callback=None):
+    def fit(self, train):
         return self
 
     def sample(self, n, labels=None):
@@ -93,6 +93,19 @@ class WorkInInit(BaseEstimator):
 def test_check_generator_catches(cls, match):
     with pytest.raises(ContractError, match=match):
         check_generator(cls())
+
+
+def test_a_hook_fit_takes_but_does_not_declare_is_named():
+    class Undeclared(_Base):
+        def fit(self, train, callback=None):
+            self.train_ = train
+            return self
+
+        def sample(self, n, labels=None):
+            return self._ok(n, labels)
+
+    with pytest.raises(ContractError, match=r"takes \['callback'\] but fit_receives does not declare"):
+        check_generator(Undeclared())
 
 
 def test_validate_sample_labels_out_of_range():

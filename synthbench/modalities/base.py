@@ -79,6 +79,14 @@ class Modality:
         """``(utility, fidelity)`` metrics of a task file that names none."""
         return self.utility_metrics, self.fidelity_metrics
 
+    def default_headline(self, utility: tuple) -> str:
+        """The headline metric of a task file that names none: the first of ``utility`` that is one number."""
+        return next((u for u in utility if u in self.headline_metrics), "")
+
+    def downstream_params(self, budget) -> dict:
+        """Downstream hyperparameters a budget sets (e.g. the image CNN's epochs)."""
+        return {}
+
     def check_task(self, task, where: str) -> None:
         """Refuse a task this modality cannot run (raise ConfigError naming the key to fix)."""
 

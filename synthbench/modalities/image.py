@@ -33,6 +33,12 @@ class ImageModality(Modality):
     def same(self, a, b) -> bool:
         return bool(np.array_equal(a.images, b.images) and np.array_equal(a.labels, b.labels))
 
+    def default_headline(self, utility: tuple) -> str:
+        return "accuracy" if "accuracy" in utility else super().default_headline(utility)
+
+    def downstream_params(self, budget) -> dict:
+        return {"epochs": budget.downstream_epochs}
+
     def check_task(self, task, where: str) -> None:
         if task.data.train_file:
             raise ConfigError(f"{where}: [data].train_file (a CSV) is for table tasks")
@@ -92,7 +98,7 @@ class ImageModality(Modality):
         return TrainingMonitor(
             cfg.task.metrics.feature_extractor, ctx.splits.validation, seed=ctx.seed("probe"),
             log_metrics=ctx.record.add_step_metrics,
-            log_image=lambda img, key, step: ctx.record.step_images.append(_step_image(key, step, img)),
+            log_image=lambda img, key, step: ctx.record.add_step_image(key, step, img),
         )
 
     def diagnose(self, ctx: RunContext, generator, history: list, monitor, diverged: str | None = None) -> None:
@@ -182,12 +188,6 @@ class ImageModality(Modality):
             np.savez_compressed(path, images=synthetic.images, labels=synthetic.labels)
 
         return Artifact(keys.SYNTHETIC_IMAGES, "file", write)
-
-
-def _step_image(key: str, step: int, image):
-    from synthbench.records import StepImage
-
-    return StepImage(key, int(step), image)
 
 
 MODALITY = ImageModality()

@@ -47,7 +47,8 @@ class TableModality(Modality):
         return bool(a.frame.equals(b.frame))
 
     def default_metrics(self, data) -> tuple[tuple, tuple]:
-        utility = ("r2", "rmse") if data.columns.get(data.target) in ("numerical", "integer") else ("accuracy", "f1", "auroc")
+        regression = data.columns.get(data.target) in ("numerical", "integer")
+        utility = ("r2", "rmse") if regression else ("accuracy", "macro_f1", "f1", "auroc")
         return utility, self.fidelity_metrics
 
     def check_task(self, task, where: str) -> None:

@@ -57,7 +57,7 @@ class RegimesSection:
 @dataclass(frozen=True)
 class MetricsSection:
     utility: tuple = ()  # empty: the modality's default utility metrics
-    headline: str = ""  # the utility metric TSTR / TRTR and summaries use; empty: the first of ``utility``
+    headline: str = ""  # the utility metric TSTR / TRTR and summaries use; empty: the modality's default
     fidelity: tuple = ()  # empty: the modality's default fidelity metrics
     feature_extractor: str = ""
     kid_subset_size: int = 1000
@@ -150,8 +150,7 @@ def parse_task(raw: dict, path: str = "<task>") -> Task:
     m = built["metrics"]
     utility, fidelity = modality.default_metrics(built["data"])
     m = dataclasses.replace(m, utility=m.utility or utility, fidelity=m.fidelity or fidelity)
-    built["metrics"] = m = dataclasses.replace(m, headline=m.headline or next(
-        (u for u in m.utility if u in modality.headline_metrics), ""))
+    built["metrics"] = m = dataclasses.replace(m, headline=m.headline or modality.default_headline(m.utility))
     for r in built["regimes"].run:
         if r not in REGIMES:
             raise ConfigError(f"{path}: [regimes].run has unknown regime '{r}' - allowed: {', '.join(REGIMES)}")

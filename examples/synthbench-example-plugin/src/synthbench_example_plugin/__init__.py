@@ -16,6 +16,7 @@ from synthbench.data import LabeledImages, balanced_labels
 class PixelGaussian(BaseEstimator):
     modalities = ("image",)
     conditional = True
+    fit_receives = ("callback",)  # fit takes synthbench's progress callback
     budgets = {"quick": {"shrink": 1.0}, "standard": {"shrink": 1.0}, "full": {"shrink": 1.0}}
 
     def __init__(self, shrink=1.0, random_state=None):
