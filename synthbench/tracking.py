@@ -33,8 +33,9 @@ def quiet_mlflow() -> None:
     os.environ.setdefault("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false")  # we ask for it per run
     import logging
 
-    level = "INFO" if os.environ.get(defaults.ENV_VERBOSE, "") in ("1", "true", "yes") else "WARNING"
-    level = os.environ.setdefault("MLFLOW_LOGGING_LEVEL", level).upper()  # read when mlflow configures its loggers
+    if os.environ.get(defaults.ENV_VERBOSE, "") in ("1", "true", "yes"):
+        os.environ["MLFLOW_LOGGING_LEVEL"] = "INFO"  # read when mlflow configures its loggers (at import)
+    level = os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING").upper()  # else a user's own level is kept
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(level)
 
