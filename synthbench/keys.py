@@ -24,7 +24,7 @@ Metrics (``/`` groups them in the UI):
                                             (writing the record to MLflow follows)
 ``cost/peak_rss_mb``                        peak resident memory of the process (MiB)
 ``cost/fit_peak_rss_mb``                    peak resident memory up to the end of ``generator.fit`` (MiB)
-``cost/peak_cuda_mb``                       peak CUDA memory allocated (MiB; 0 on CPU)
+``cost/peak_cuda_mb``                       peak CUDA memory allocated (MiB; absent on CPU, with the reason)
 ``cost/per_class/models``                   unconditional generators trained once per class: how many models
 ``cost/per_class/<k>/fit_seconds``          ...and the training time of class ``k``'s model
 ``train/<name>``                            generator training curves (``history_``), step = generator step:

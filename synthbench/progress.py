@@ -1,4 +1,4 @@
-"""Progress reporting: the runner calls a ``Reporter``; the CLI passes a rich one (bars with ETA)."""
+"""Progress reporting: the pipeline calls a ``Reporter``; the CLI passes a rich one (bars with ETA)."""
 
 from __future__ import annotations
 

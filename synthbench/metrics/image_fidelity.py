@@ -1,6 +1,6 @@
 """Image fidelity through torch-fidelity: FID, KID and precision/recall in a domain feature space.
 
-One call computes every requested metric from one feature pass per input. The runner compares the
+One call computes every requested metric from one feature pass per input. The image modality compares the
 synthetic set with the real test split, and a same-sized subset of the real training split with the
 test split too (``fidelity/reference/*``), so a reader knows what "good" looks like in this space.
 """
