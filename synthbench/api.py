@@ -1,5 +1,6 @@
 """One call does the whole job (the CLI is a thin layer over these): resolve a configuration, open an MLflow
-run, run the pipeline, write its record - FINISHED, or FAILED / KILLED with the reason and what was measured."""
+run, run the pipeline, write its record - FINISHED, or FAILED / KILLED with the reason and what was measured
+(KILLED: Ctrl-C, or SIGTERM from a scheduler's cancel or ``kill``, each with its own reason)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 
 from synthbench import defaults, keys
 from synthbench.config import RunConfig, resolve, resolve_recorded
+from synthbench.exceptions import Terminated
 from synthbench.progress import Reporter
 from synthbench.records import RunResult
 
@@ -44,7 +46,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
             reporter: Reporter | None = None, run_name: str | None = None, system_metrics: bool = True,
             tags: dict | None = None) -> RunResult:
     """Run an already resolved configuration and record it in MLflow. An exception leaves the run FAILED
-    (Ctrl-C: KILLED) with its reason, and carries the run id as ``exc.synthbench_run_id``."""
+    (Ctrl-C or SIGTERM: KILLED) with its reason, and carries the run id as ``exc.synthbench_run_id``."""
     from synthbench import pipeline, tracking
 
     t_start = time.perf_counter()
@@ -55,10 +57,8 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
     try:
         pipeline.run(cfg, record, data_dir=data_dir, reporter=reporter, started=t_start)
     except BaseException as exc:
-        killed = isinstance(exc, KeyboardInterrupt)
         record.metrics.setdefault(keys.TOTAL_SECONDS, time.perf_counter() - t_start)
-        tracking.finish(opened, record, "KILLED" if killed else "FAILED",
-                        "interrupted by the user (Ctrl-C)" if killed else f"{type(exc).__name__}: {exc}")
+        tracking.finish(opened, record, *_ended(exc))
         exc.synthbench_run_id = opened.run_id
         raise
     try:
@@ -67,3 +67,12 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
         exc.synthbench_run_id = opened.run_id
         raise
     return RunResult(opened.run_id, opened.experiment_id, opened.tracking_uri, "FINISHED", record)
+
+
+def _ended(exc: BaseException) -> tuple[str, str]:
+    """The status and reason of a run that ``exc`` ended."""
+    if isinstance(exc, Terminated):
+        return "KILLED", "terminated by SIGTERM (a scheduler's cancel or `kill`)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KILLED", "interrupted by the user (Ctrl-C)"
+    return "FAILED", f"{type(exc).__name__}: {exc}"

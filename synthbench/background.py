@@ -10,20 +10,28 @@ one thread, so a score can differ from an in-process one in the last digits (sum
 
 ``SYNTHBENCH_EVAL_WORKER=0``, a machine with one core, or a run inside a daemonic worker process (a Dask
 worker, a multiprocessing pool) runs everything in the main process instead.
-The worker ignores Ctrl-C: the main process handles it and kills the worker, so an interrupted run ends
-KILLED as before and leaves no process behind.
+The worker ignores Ctrl-C and SIGTERM (a terminal or a scheduler signals the whole process group): the main
+process handles them and kills the worker, so an interrupted or terminated run ends KILLED and leaves no
+process behind. The worker also dies with the main process when that one cannot clean up (SIGKILL, the OOM
+killer): a thread in the worker exits it within half a second of its parent's end, and on Linux the kernel
+kills it at once (``PR_SET_PDEATHSIG``). multiprocessing's resource tracker then follows by itself, as the
+last process holding its pipe is gone.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
 import time
 from concurrent.futures import Future
 from typing import Callable
 
 ENV_EVAL_WORKER = "SYNTHBENCH_EVAL_WORKER"
 _WARM_MODULES = ("pandas", "sklearn.linear_model", "sklearn.neighbors", "sklearn.metrics", "sdmetrics.single_table")
+_PARENT_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def wanted() -> bool:
@@ -37,11 +45,40 @@ def wanted() -> bool:
     return (os.cpu_count() or 1) > 1
 
 
-def _warm() -> None:
-    """Worker initialiser: leave Ctrl-C to the main process; import the libraries the jobs use."""
+def _die_with(parent: int) -> None:
+    """In the worker: end this process when ``parent`` (the main process that started it) is gone, rather than
+    live on as an orphan holding its memory.
+
+    Linux: the kernel sends SIGKILL when the parent's thread that started the worker ends (that thread runs the
+    whole run, the worker's lifetime included); it acts even while a job holds the GIL. Everywhere: a daemon
+    thread runs ``_watch_parent``; it also covers a parent that died before either watch was in place.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl in this libc: the thread alone
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), name="synthbench-watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this process once ``parent`` is no longer its parent: an orphan is adopted (by init or a subreaper),
+    so its parent pid changes. Checked every half second."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _warm(parent: int) -> None:
+    """Worker initialiser: die with ``parent``; leave Ctrl-C and SIGTERM to the main process; import the
+    libraries the jobs use."""
     import importlib
 
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for name in _WARM_MODULES:
         importlib.import_module(name)
     from threadpoolctl import threadpool_limits
@@ -77,7 +114,8 @@ class Background:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm,
+                                             initargs=(os.getpid(),))
             self._pool.submit(int)  # start the worker (and its imports) now, not at the first job
 
     def submit(self, fn: Callable, *args, **kwargs) -> "Future":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -10,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from synthbench import defaults
-from synthbench.exceptions import ConfigError, SynthbenchError
+from synthbench.exceptions import ConfigError, SynthbenchError, Terminated
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="How much does synthetic data from generator X help a model learn task Y?")
@@ -19,6 +20,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 def _err(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    """Ctrl-C exits 130 and SIGTERM 143 (128 + the signal, as a shell reports them); a started run is KILLED."""
+    word, signum = ("terminated", signal.SIGTERM) if isinstance(exc, Terminated) else ("interrupted", signal.SIGINT)
+    rid = getattr(exc, "synthbench_run_id", None)
+    typer.echo(f"{word}: MLflow run {rid} recorded as KILLED" if rid else word, err=True)
+    raise typer.Exit(128 + signum)
 
 
 @app.command()
@@ -48,8 +57,8 @@ def run(
 
     _quiet(verbose)
     quiet_mlflow()
-    signal.signal(signal.SIGTERM, interrupt)  # a scheduler's cancel ends like Ctrl-C
-    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)  # a scheduler's cancel or `kill`: KILLED as terminated, exit 143
+    signal.signal(signal.SIGINT, interrupt)  # Ctrl-C: KILLED as interrupted, exit 130
     try:
         if from_run:
             given = [f"--{n.replace('_', '-')}" for n, v in (("generator", generator), ("task", task), ("budget", budget),
@@ -65,6 +74,8 @@ def run(
                               defaults.DEFAULT_SEED if seed is None else seed, device or defaults.DEFAULT_DEVICE,
                               parse_param_strings(param), tasks_dir, save_synthetic, per_class)
         check_writable(resolve_tracking_uri(tracking_uri))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     except SynthbenchError as exc:
         if debug:
             raise
@@ -78,9 +89,7 @@ def run(
         result = api.execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
                              system_metrics=system_metrics)
     except KeyboardInterrupt as exc:
-        rid = getattr(exc, "synthbench_run_id", None)
-        typer.echo(f"interrupted: MLflow run {rid} recorded as KILLED" if rid else "interrupted", err=True)
-        raise typer.Exit(130)
+        _interrupted(exc)
     except SynthbenchError as exc:
         if debug:
             raise
@@ -202,14 +211,49 @@ def ui(
     tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (default: the one `run` uses)"),
     port: int = typer.Option(defaults.DEFAULT_UI_PORT, help="port on 127.0.0.1"),
 ):
-    """Serve the MLflow UI for synthbench's store on 127.0.0.1."""
+    """Serve the MLflow UI for synthbench's store on 127.0.0.1 (a port in use is an error naming a free one)."""
     from synthbench.tracking import quiet_mlflow, resolve_tracking_uri
 
+    if not 1 <= port <= 65535:
+        _err(f"--port {port} is not a port: pass one from 1 to 65535")
+    problem = _bind_error(port)
+    if problem is not None:
+        why = ("is in use (another MLflow UI or program)" if problem.errno == errno.EADDRINUSE
+               else f"cannot be listened on ({problem.strerror or problem})")
+        _err(f"port {port} on 127.0.0.1 {why} - pass --port {_free_port(port)}")
     quiet_mlflow()
     uri = resolve_tracking_uri(tracking_uri)
     cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port)]
     typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it)", err=True)
     os.execv(sys.executable, cmd)
+
+
+def _bind_error(port: int) -> OSError | None:
+    """Why a server could not listen on 127.0.0.1:``port`` (None: it can). The bind is the server's own: MLflow's
+    uvicorn sets SO_REUSEADDR, so a listening socket counts as in use, but the closing connections of a UI stopped
+    a moment ago do not (without it they would, for a minute). Not on Windows, where it would take a port in use."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return exc
+    return None
+
+
+def _free_port(busy: int) -> int:
+    """A port a server can listen on: the first free one after ``busy``, or one the system picks."""
+    import socket
+
+    for candidate in range(busy + 1, min(busy + 100, 65535) + 1):
+        if _bind_error(candidate) is None:
+            return candidate
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @app.command()

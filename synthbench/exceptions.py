@@ -47,3 +47,8 @@ class TrainingDivergedError(SynthbenchError):
     def __init__(self, message: str, step: int | None = None):
         super().__init__(message)
         self.step = step
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's cancel, ``kill``) ended the run: like Ctrl-C it is KILLED, but recorded as a
+    termination and the CLI exits 143 (128 + 15) instead of 130."""

@@ -1,29 +1,48 @@
-"""Progress reporting: the pipeline calls a ``Reporter``; the CLI passes a rich one (bars with ETA)."""
+"""Progress reporting: the pipeline calls a ``Reporter``; the CLI passes a rich one (bars with ETA).
+
+Also the CLI's handler of Ctrl-C and SIGTERM (``interrupt``): Ctrl-C raises ``KeyboardInterrupt``, SIGTERM its
+subclass ``Terminated``, so that a run is recorded KILLED with the right reason either way."""
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 
-_ACTIVE: list[threading.Event] = []  # the interrupt flag of each run in progress, innermost last
+from synthbench.exceptions import Terminated
+
+
+class _Flag(threading.Event):
+    """One run's interrupt mark, and its kind: ``KeyboardInterrupt`` (Ctrl-C) or ``Terminated`` (SIGTERM)."""
+
+    def __init__(self):
+        super().__init__()
+        self.kind: type[KeyboardInterrupt] = KeyboardInterrupt
+
+
+_ACTIVE: list[_Flag] = []  # the interrupt flag of each run in progress, innermost last
 
 
 def interrupt(signum=None, frame=None):
-    """Signal handler for Ctrl-C / SIGTERM: mark the run in progress interrupted, then raise ``KeyboardInterrupt``.
+    """Signal handler for Ctrl-C / SIGTERM: mark the run in progress interrupted, then raise ``KeyboardInterrupt``
+    (``Terminated`` for SIGTERM).
 
     The mark matters: an interrupt that lands in a finaliser or a library's cleanup is printed as
-    "Exception ignored" and lost; every progress update of that run re-raises it, so the run still ends
-    KILLED. The mark belongs to that run alone: the next run in the same process starts unmarked.
+    "Exception ignored" and lost; every progress update of that run re-raises it, of the same kind, so the
+    run still ends KILLED with the right reason. The mark belongs to that run alone: the next run in the same
+    process starts unmarked.
     """
+    kind = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
     if _ACTIVE:
+        _ACTIVE[-1].kind = kind
         _ACTIVE[-1].set()
-    raise KeyboardInterrupt
+    raise kind
 
 
 @contextlib.contextmanager
 def interruptible():
     """The scope of one run: a fresh interrupt flag while it lasts, dropped when it ends."""
-    flag = threading.Event()
+    flag = _Flag()
     _ACTIVE.append(flag)
     try:
         yield flag
@@ -33,7 +52,7 @@ def interruptible():
 
 def check_interrupt() -> None:
     if _ACTIVE and _ACTIVE[-1].is_set():
-        raise KeyboardInterrupt
+        raise _ACTIVE[-1].kind
 
 
 class Reporter:

@@ -1,5 +1,5 @@
 """The evaluation worker: same numbers as in-process, errors reach the caller, nothing left running after
-a failure or Ctrl-C, and switched off by $SYNTHBENCH_EVAL_WORKER."""
+a failure, Ctrl-C or a SIGKILL of the run, and switched off by $SYNTHBENCH_EVAL_WORKER."""
 
 import os
 import signal
@@ -22,7 +22,13 @@ def _fail(message):
 
 
 def _alive(procs):
-    return [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    def alive(p):
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:  # ended between the two questions
+            return False
+
+    return [p for p in procs if alive(p)]
 
 
 def _workers():
@@ -126,3 +132,104 @@ def test_ctrl_c_in_a_table_run_ends_it_killed_and_leaves_no_worker(tmp_path, tra
     assert only_run(tracking_uri).info.status == "KILLED"
     time.sleep(1)
     assert not _alive(children), f"left running: {_alive(children)}"
+
+
+def _cmdline(proc) -> str:
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _start_long_table_run(tmp_path, tasks_dir, tracking_uri):
+    """A table run whose generator fits far longer than any test waits (CTGAN, 100 000 epochs on 300 rows), in
+    its own process group; returns it once its evaluation worker exists, with the worker."""
+    env = {**os.environ, ENV_EVAL_WORKER: "1"}
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "synthbench"), "run", "-g", "ctgan", "-t", "tiny-table", "--tasks-dir",
+             str(tasks_dir), "--budget", "quick", "--param", "epochs=100000", "--tracking-uri", tracking_uri,
+             "--no-system-metrics", "--no-save-synthetic"],
+            stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp_path, env=env, start_new_session=True)
+    deadline, worker = time.time() + 120, None
+    while time.time() < deadline and proc.poll() is None and worker is None:
+        time.sleep(0.1)
+        try:
+            kids = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.Error:
+            continue
+        worker = next((k for k in kids if "spawn_main" in _cmdline(k)), None)
+    if worker is None:
+        _end_group(proc)
+        pytest.fail(f"the run (exit {proc.poll()}) never started its evaluation worker: "
+                    f"{(tmp_path / 'stderr.txt').read_text()[-2000:]}")
+    return proc, worker
+
+
+def _end_group(proc) -> None:
+    """Clean-up after a test: whatever of the run's process group is left, killed."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=60)
+
+
+def test_a_killed_run_takes_its_worker_and_the_resource_tracker_with_it(tmp_path, tasks_dir, tracking_uri):
+    """SIGKILL (or the OOM killer) of the run's main process: it cannot clean up, yet within seconds none of
+    its processes is left (before, the ~0.7 GB worker and the resource tracker lived on, adopted by init)."""
+    proc, worker = _start_long_table_run(tmp_path, tasks_dir, tracking_uri)
+    try:
+        time.sleep(3)  # the worker is past its start-up and busy importing or waiting for jobs
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert worker in family and any("resource_tracker" in _cmdline(p) for p in family), family
+        assert proc.poll() is None, "the run ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)  # the main process only, as the OOM killer does
+        proc.wait(timeout=30)
+        deadline = time.time() + 10
+        while _alive(family) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not _alive(family), f"left running: {[(p.pid, _cmdline(p)[:80]) for p in _alive(family)]}"
+    finally:
+        _end_group(proc)
+
+
+_MIDDLE = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+print(child.pid, child.stdout.readline().strip(), flush=True)
+time.sleep(120)
+"""
+_WATCHED = """
+import os, time
+from synthbench.background import _watch_parent
+print("watching", flush=True)
+_watch_parent(os.getppid())
+time.sleep(120)
+"""
+
+
+def test_the_portable_watch_ends_an_orphan():
+    """The watch alone (without Linux's PR_SET_PDEATHSIG): a process that runs it exits soon after its parent
+    is killed, instead of sleeping on as an orphan."""
+    middle = subprocess.Popen([sys.executable, "-c", _MIDDLE, _WATCHED], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        pid, state = middle.stdout.readline().split()
+        child = psutil.Process(int(pid))
+        assert state == "watching" and _alive([child])
+        time.sleep(1)
+        assert _alive([child]), "the watched process exited while its parent lived"
+        os.kill(middle.pid, signal.SIGKILL)
+        middle.wait(timeout=30)
+        deadline = time.time() + 5
+        while _alive([child]) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not _alive([child]), "the orphan lived on"
+    finally:
+        try:
+            os.killpg(middle.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        middle.wait(timeout=30)
+        middle.stdout.close()

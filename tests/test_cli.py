@@ -196,6 +196,119 @@ def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
         pass
 
 
+def _descendants(pid):
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _cmdline(proc) -> str:
+    import psutil
+
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _running(procs):
+    import psutil
+
+    def running(p):
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    return [p for p in procs if running(p)]
+
+
+def test_sigterm_ends_run_killed_as_terminated(tmp_path, tasks_dir, tracking_uri, only_run):
+    """A scheduler's cancel (SIGTERM to the whole process group) is recorded as a termination, not a Ctrl-C,
+    exits 143 (128 + 15) and leaves no process behind: the evaluation worker ignores it, the run kills it."""
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "synthbench"), "run", "-g", "ctgan", "-t", "tiny-table", "--tasks-dir",
+             str(tasks_dir), "--budget", "quick", "--param", "epochs=100000", "--tracking-uri", tracking_uri,
+             "--no-system-metrics", "--no-save-synthetic"],
+            stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp_path, env={**os.environ, "SYNTHBENCH_EVAL_WORKER": "1"},
+            start_new_session=True)
+    try:
+        # the evaluation worker starts as the generator's fit does: from then on the run is well under way
+        deadline, family = time.time() + 120, []
+        while time.time() < deadline and proc.poll() is None:
+            family = _descendants(proc.pid)
+            if any("spawn_main" in _cmdline(p) for p in family):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the run (exit {proc.poll()}) never started its evaluation worker: "
+                        f"{(tmp_path / 'stderr.txt').read_text()[-2000:]}")
+        time.sleep(2)
+        family = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=60)
+    err = (tmp_path / "stderr.txt").read_text()
+    assert proc.returncode == 143, err
+    run = only_run(tracking_uri)
+    assert f"terminated: MLflow run {run.info.run_id} recorded as KILLED" in err and "Traceback" not in err, err
+    assert run.info.status == "KILLED" and run.data.tags["synthbench.status"] == "killed"
+    assert run.data.tags["synthbench.error"] == "terminated by SIGTERM (a scheduler's cancel or `kill`)"
+    time.sleep(1)
+    assert family and not _running(family), f"left running: {_running(family)}"
+
+
+def test_a_swallowed_sigterm_is_raised_again_as_a_termination():
+    """The re-raised interrupt is of the kind that was lost: SIGTERM stays a termination, Ctrl-C an interrupt."""
+    from synthbench import progress
+    from synthbench.exceptions import Terminated
+
+    with progress.interruptible():
+        with pytest.raises(Terminated):
+            progress.interrupt(signal.SIGTERM)
+        with pytest.raises(Terminated):  # swallowed above; the next progress update raises it again
+            with progress.Reporter().phase("fit"):
+                pass
+    with progress.interruptible():
+        with pytest.raises(KeyboardInterrupt) as caught:
+            progress.interrupt(signal.SIGINT)
+        assert not isinstance(caught.value, Terminated)
+        with pytest.raises(KeyboardInterrupt) as caught:
+            with progress.RichReporter().phase("fit") as update:
+                update({"total": 2, "step": 1})
+        assert not isinstance(caught.value, Terminated)
+
+
+def test_ui_on_a_busy_port_is_one_line_naming_a_free_one(cli, tracking_uri):
+    """Before, ``mlflow ui`` was started anyway and the command exited 0 without serving anything."""
+    import re
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = cli("ui", "--port", str(port), "--tracking-uri", tracking_uri, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    line = _one_line_error(proc)
+    found = re.fullmatch(rf"error: port {port} on 127\.0\.0\.1 is in use \(another MLflow UI or program\) - pass --port (\d+)",
+                         line)
+    assert found, line
+    with socket.socket() as other:  # the port it names is one a server can listen on
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", int(found.group(1))))
+
+
 # -- heavier end-to-end tests (``--runslow``; CI runs them) ---------------------------------------------
 
 @pytest.mark.slow
