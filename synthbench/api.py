@@ -42,6 +42,19 @@ def from_run(run_id: str, tracking_uri=None) -> RunConfig:
     return resolve_recorded(tracking.load_config(run_id, tracking_uri), run_id)
 
 
+def check_locations(data_dir=None, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT) -> None:
+    """What a run needs besides its configuration, checked before it opens: the data folders named
+    (``--data-dir``, ``$SYNTHBENCH_DATA_DIR``) exist, the experiment has a name, the store can be written (with
+    room on its disk) and a tracking server answers."""
+    from synthbench import tracking
+
+    defaults.search_path(data_dir, defaults.ENV_DATA_DIR)
+    tracking.check_experiment(experiment)
+    uri = tracking.resolve_tracking_uri(tracking_uri)
+    tracking.check_writable(uri)
+    tracking.check_server(uri)
+
+
 def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT,
             reporter: Reporter | None = None, run_name: str | None = None, system_metrics: bool = True,
             tags: dict | None = None) -> RunResult:
@@ -50,12 +63,15 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
     from synthbench import pipeline, tracking
 
     t_start = time.perf_counter()
+    check_locations(data_dir, tracking_uri, experiment)
+    # the data is read and checked before a run is opened: bad data is an error, not a FAILED run
+    splits = pipeline.load(cfg, data_dir=data_dir, reporter=reporter)
     record = pipeline.new_record(cfg)
     record.tags.update(tags or {})
     opened = tracking.start_run(tracking_uri, experiment, record,
                                 run_name or f"{cfg.generator}-{cfg.task.name}-{cfg.budget}-s{cfg.seed}", system_metrics)
     try:
-        pipeline.run(cfg, record, data_dir=data_dir, reporter=reporter, started=t_start)
+        pipeline.run(cfg, record, splits, reporter=reporter, started=t_start)
     except BaseException as exc:
         record.metrics.setdefault(keys.TOTAL_SECONDS, time.perf_counter() - t_start)
         tracking.finish(opened, record, *_ended(exc))

@@ -6,6 +6,7 @@ import errno
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -17,8 +18,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="How much does synthetic data from generator X help a model learn task Y?")
 
 
+def _say(message: str) -> None:
+    """An error as users see it: ``error: ...`` on one line."""
+    typer.echo("error: " + " ".join(message.split("\n")), err=True)
+
+
 def _err(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+    _say(message)
     raise typer.Exit(code)
 
 
@@ -53,7 +59,7 @@ def run(
     from synthbench import api
     from synthbench.config import parse_param_strings
     from synthbench.progress import RichReporter, interrupt
-    from synthbench.tracking import check_writable, quiet_mlflow, resolve_tracking_uri
+    from synthbench.tracking import quiet_mlflow
 
     _quiet(verbose)
     quiet_mlflow()
@@ -73,7 +79,7 @@ def run(
             cfg = api.resolve(task or "mnist", generator or "cgan", budget or defaults.DEFAULT_BUDGET,
                               defaults.DEFAULT_SEED if seed is None else seed, device or defaults.DEFAULT_DEVICE,
                               parse_param_strings(param), tasks_dir, save_synthetic, per_class)
-        check_writable(resolve_tracking_uri(tracking_uri))
+        api.check_locations(data_dir, tracking_uri, experiment)  # before the header: bad input opens no run
     except KeyboardInterrupt as exc:
         _interrupted(exc)
     except SynthbenchError as exc:
@@ -94,12 +100,13 @@ def run(
         if debug:
             raise
         rid = getattr(exc, "synthbench_run_id", None)
-        _err(f"{exc}" + (f" (MLflow run {rid} recorded as FAILED)" if rid else ""))
+        _err(f"{exc}" + (f" (MLflow run {rid} recorded as FAILED)" if rid and not getattr(exc, "run_left_open", False) else ""))
     except Exception as exc:  # a bug or a plug-in's own error: one line, the run is FAILED
         if debug:
             raise
         rid = getattr(exc, "synthbench_run_id", None)
-        _err(f"run failed: {type(exc).__name__}: {exc}" + (f" (MLflow run {rid} recorded as FAILED; --debug shows the traceback)" if rid else ""), 1)
+        first = next((line for line in str(exc).splitlines() if line.strip()), "")  # a library's page of text: its first line
+        _err(f"run failed: {type(exc).__name__}: {first}" + (f" (MLflow run {rid} recorded as FAILED; --debug shows the traceback)" if rid else ""), 1)
     from rich.console import Console
 
     _summary(Console(), cfg, result)
@@ -266,6 +273,8 @@ def download(
     from synthbench.data import catalog
 
     try:
+        if data_dir:
+            Path(data_dir).expanduser().mkdir(parents=True, exist_ok=True)  # where to put it: made if new
         paths = catalog.locate(registry.datasets.get(dataset), data_dir, download=True)
     except SynthbenchError as exc:
         _err(str(exc))
@@ -293,7 +302,26 @@ def train_extractor(
 
 
 def main() -> None:
-    app()
+    """The ``synthbench`` command. A wrong option or value is one line too (typer would draw a box)."""
+    from typer.exceptions import TyperException  # typer's vendored click errors derive from it
+
+    try:
+        code = app(standalone_mode=False)
+    except TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `synthbench`: its help
+            typer.echo(exc.format_message(), err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        ctx = getattr(exc, "ctx", None)
+        _say(exc.format_message() + (f" - see `{ctx.command_path} --help`" if ctx is not None else ""))
+        sys.exit(getattr(exc, "exit_code", 2))
+    except SynthbenchError as exc:  # any command: a mistake the user can fix is one line
+        _say(str(exc))
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

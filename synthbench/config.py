@@ -9,11 +9,13 @@ against the type of the default.
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import dataclass, field
 
 from synthbench import defaults, registry
 from synthbench.contract import hyperparameters, modalities
-from synthbench.exceptions import ConfigError, UnknownNameError
+from synthbench.constraints import violation
+from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
 from synthbench.tasks import Budget, Task, load_task, parse_task
 
 
@@ -61,15 +63,38 @@ def coerce(name: str, value, default, owner: str):
     return value
 
 
-def resolve_params(cls, owner: str, layers: list[dict]) -> dict:
+def resolve_params(cls, owner: str, layers: list[tuple[str, dict]]) -> dict:
+    """The hyperparameters of ``cls``: its ``__init__`` defaults overridden by each ``(source, values)`` layer in
+    turn, every name checked against the signature and every value against the class's ``constraints``
+    (``synthbench.constraints``); an error names the value's source (``--param``, the task file, ...)."""
     declared = hyperparameters(cls)
     params = dict(declared)
-    for layer in layers:
+    source = {}
+    for where, layer in layers:
         for k, v in layer.items():
             if k not in declared:
                 raise UnknownNameError(f"hyperparameter of {owner}", k, declared)
             params[k] = coerce(k, v, declared[k], owner)
+            source[k] = where
+    for k, constraint in getattr(cls, "constraints", {}).items():
+        if k not in declared:
+            raise PluginError(f"{owner} declares a constraint on '{k}', which is not a hyperparameter of its __init__ "
+                              f"({', '.join(declared)}) - fix its `constraints`")
+        problem = violation(k, params[k], constraint, declared[k])
+        if problem:
+            given = f" (from {source[k]})" if k in source else " (its default)"
+            raise ConfigError(f"{owner} hyperparameter '{k}' {problem}{given} - "
+                              + (f"pass e.g. --param {k}={_example(constraint, declared[k])}" if k in source
+                                 else "the plug-in's default breaks its own constraint; report it to its authors"))
     return params
+
+
+def _example(constraint, default) -> str:
+    """A value the user could pass instead: the default when it is allowed, else the nearest allowed bound."""
+    if constraint.allows(default):
+        return str(default) if not isinstance(default, (list, tuple, dict)) else json.dumps(default)
+    low = getattr(constraint, "low", None)
+    return str(low if low is not None else getattr(constraint, "values", ("?",))[0])
 
 
 @dataclass(frozen=True)
@@ -130,6 +155,9 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
 
     if budget not in defaults.BUDGETS:
         raise UnknownNameError("budget", budget, defaults.BUDGETS)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= defaults.MAX_SEED:
+        raise ConfigError(f"--seed must be an integer in [0, {defaults.MAX_SEED}] (NumPy's seed range), got {seed!r} - "
+                          "e.g. --seed 0")
     task_obj = task if isinstance(task, Task) else load_task(task, tasks_dir)
     b = task_obj.budget(budget)
     modality = registry.modalities.get(task_obj.modality)
@@ -141,7 +169,9 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         )
     dev = resolve_device(device)
     declared = hyperparameters(gen_cls)
-    layers = [getattr(gen_cls, "budgets", {}).get(budget, {}), b.generator_params.get(generator, {}), params or {}]
+    layers = [(f"the generator's '{budget}' budget", getattr(gen_cls, "budgets", {}).get(budget, {})),
+              (f"{task_obj.path or task_obj.name}: [budgets.{budget}.generator_params]", b.generator_params.get(generator, {})),
+              ("--param", params or {})]
     gen_params = resolve_params(gen_cls, f"generator '{generator}'", layers)
     if "random_state" in declared:
         gen_params["random_state"] = seed
@@ -154,8 +184,9 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         if task_obj.modality not in modalities(cls):
             raise ConfigError(f"task '{task_obj.name}' names downstream model '{name}', which handles "
                               f"{', '.join(modalities(cls))} data, not {task_obj.modality}")
-        layers = [task_obj.downstream.params if i == 0 else task_obj.downstream.model_params.get(name, {})]
-        layers.append(modality.downstream_params(b))
+        layers = [(f"{task_obj.path or task_obj.name}: [downstream]",
+                   task_obj.downstream.params if i == 0 else task_obj.downstream.model_params.get(name, {})),
+                  (f"the '{budget}' budget", modality.downstream_params(b))]
         mp = resolve_params(cls, f"downstream model '{name}'", layers)
         if "device" in mp:
             mp["device"] = dev

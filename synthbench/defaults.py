@@ -21,11 +21,20 @@ ENV_VERBOSE = "SYNTHBENCH_VERBOSE"  # "1": MLflow's own log lines and libraries'
 BUDGETS = ("quick", "standard", "full")
 DEFAULT_BUDGET = "standard"
 DEFAULT_SEED = 0
+#: Seeds are NumPy seeds: integers in [0, 2**32 - 1].
+MAX_SEED = 2**32 - 1
 DEFAULT_DEVICE = "auto"
 DEFAULT_EXPERIMENT = "synthbench"
 #: MLflow 3's own default: a SQLite store in the working directory.
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 DEFAULT_UI_PORT = 5000
+#: Seconds a tracking server (http://...) has to answer before a run opens.
+TRACKING_SERVER_TIMEOUT = 10.0
+#: Seconds to wait for another process creating or upgrading a SQLite store; retries of a locked SQLite write.
+STORE_LOCK_TIMEOUT = 300
+STORE_RETRIES = 6
+#: Free space (MiB) a local store's disk must have before a run opens.
+MIN_FREE_MB = 64
 #: Entry-point groups of the dataset catalogue and of further data modalities.
 DATASETS_GROUP = "synthbench.datasets"
 MODALITIES_GROUP = "synthbench.modalities"
@@ -41,9 +50,25 @@ TASKS_DIR = PACKAGE_DIR / "tasks"
 CHECKOUT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
 
 
+#: The command-line option of each folder variable, for messages.
+OPTION_OF = {ENV_DATA_DIR: "--data-dir", ENV_TASKS_DIR: "--tasks-dir"}
+
+
 def search_path(explicit, env_var: str, *fallbacks: Path) -> list[Path]:
-    """Folders in order: ``explicit`` (an option), ``$env_var``, then ``fallbacks``; no duplicates."""
-    dirs = [Path(p).expanduser() for p in (explicit, os.environ.get(env_var)) if p]
+    """Folders in order: ``explicit`` (an option), ``$env_var``, then ``fallbacks``; no duplicates. A folder the
+    user named (the option or the variable) must exist: a typo must not silently fall back to the built-ins."""
+    from synthbench.exceptions import ConfigError
+
+    dirs = []
+    for value, source in ((explicit, OPTION_OF.get(env_var, "the option")), (os.environ.get(env_var), f"${env_var}")):
+        if not value:
+            continue
+        d = Path(value).expanduser()
+        if not d.is_dir():
+            raise ConfigError(f"{source} {value} is not a folder (" + ("it is a file" if d.exists() else "it does not exist")
+                              + ") - fix the path, or " + (f"leave {source} out" if source.startswith("-") else f"unset {source[1:]}")
+                              + " to use the defaults")
+        dirs.append(d)
     out: list[Path] = []
     for d in [*dirs, *fallbacks]:
         if d not in out:

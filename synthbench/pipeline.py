@@ -1,4 +1,4 @@
-"""The one run: load splits -> fit -> sample -> validate -> utility per regime -> fidelity -> extras -> record.
+"""The one run: load (and check) splits -> fit -> sample -> validate -> utility per regime -> fidelity -> extras -> record.
 
 The same steps for every task; what depends on the data (images, tables, ...) is asked of the task's
 modality (``synthbench.modalities``). ``run`` fills a ``RunRecord`` as it goes and never touches MLflow:
@@ -41,18 +41,33 @@ def new_record(cfg) -> records.RunRecord:
     return records.RunRecord(config=config, params=params, tags=tags)
 
 
-def run(cfg, record: records.RunRecord, *, data_dir=None, reporter: Reporter | None = None,
+def load(cfg, *, data_dir=None, reporter: Reporter | None = None):
+    """The task's splits, checked: data that cannot give a meaningful score, or that differs from what a repeated
+    run read, is an error here - before a run is opened (``synthbench.api``) and before anything is fitted."""
+    reporter = reporter or Reporter()
+    with interruptible(), reporter.phase("load data") as update:
+        splits = registry.modalities.get(cfg.task.modality).load_splits(cfg.task, cfg.budget_spec, data_dir)
+        update({"total": 1, "step": 1})
+    want = (cfg.reproduces or {}).get("sha256") or {}
+    differ = sorted(k for k, v in want.items() if splits.checksums.get(k) != v)
+    if differ:
+        raise ConfigError(f"the data differs from what run {cfg.reproduces['run_id']} read ({', '.join(differ)}: other "
+                          "sha256) - point --data-dir to the original files")
+    return splits
+
+
+def run(cfg, record: records.RunRecord, splits=None, *, data_dir=None, reporter: Reporter | None = None,
         started: float | None = None) -> records.RunRecord:
-    """Run an already resolved configuration, filling ``record`` (which holds what was measured if a step raises).
-    ``started``: the ``time.perf_counter()`` the run's wall time counts from (default: now)."""
+    """Run an already resolved configuration on its ``splits`` (default: ``load`` them), filling ``record`` (which
+    holds what was measured if a step raises). ``started``: the ``time.perf_counter()`` the run's wall time counts
+    from (default: now)."""
     reporter = reporter or Reporter()
     modality = registry.modalities.get(cfg.task.modality)
     t_start = time.perf_counter() if started is None else started
+    if splits is None:
+        splits = load(cfg, data_dir=data_dir, reporter=reporter)
     with interruptible(), seeding.isolated(cfg.seed):
-        with reporter.phase("load data") as update:
-            splits = modality.load_splits(cfg.task, cfg.budget_spec, data_dir)
-            update({"total": 1, "step": 1})
-        _record_data(cfg, splits, record)
+        _record_data(splits, record)
         record.inputs = modality.inputs(splits)
         if record.live is not None:
             record.live.data_loaded(record)  # the configuration and the splits are in the run from here on
@@ -82,13 +97,8 @@ def run(cfg, record: records.RunRecord, *, data_dir=None, reporter: Reporter | N
     return record
 
 
-def _record_data(cfg, splits, record) -> None:
-    """What the run read: files, checksums and sizes; a rerun refuses data other than its original's."""
-    want = (cfg.reproduces or {}).get("sha256") or {}
-    differ = sorted(k for k, v in want.items() if splits.checksums.get(k) != v)
-    if differ:
-        raise ConfigError(f"the data differs from what run {cfg.reproduces['run_id']} read ({', '.join(differ)}: other "
-                          "sha256) - point --data-dir to the original files")
+def _record_data(splits, record) -> None:
+    """What the run read: files, checksums and sizes."""
     record.config["data"] = {"dataset": splits.dataset, "sha256": splits.checksums, "files": splits.files,
                              "sizes": splits.sizes()}
     record.params.update({f"data.sha256.{k}": v for k, v in splits.checksums.items()})

@@ -99,6 +99,23 @@ def check_fit_receives(gen) -> None:
                             "to the class")
 
 
+def check_constraints(gen) -> None:
+    """``constraints`` (``synthbench.constraints``) name hyperparameters of ``__init__``, and the defaults obey them."""
+    from synthbench.constraints import violation
+
+    declared = hyperparameters(type(gen))
+    for name, constraint in getattr(gen, "constraints", {}).items():
+        if name not in declared:
+            raise ContractError(f"{_name(gen)}.constraints names '{name}', which is not an __init__ hyperparameter "
+                                f"({', '.join(declared)})")
+        if not callable(getattr(constraint, "allows", None)) or not callable(getattr(constraint, "describe", None)):
+            raise ContractError(f"{_name(gen)}.constraints['{name}'] is {constraint!r} - use synthbench.constraints.Interval "
+                                "or OneOf")
+        problem = violation(name, declared[name], constraint, declared[name])
+        if problem:
+            raise ContractError(f"{_name(gen)}: the default of '{name}' breaks its own constraint: {problem}")
+
+
 def check_fit_returns_self(gen, train) -> None:
     out = gen.fit(train)
     if out is not gen:
@@ -141,7 +158,7 @@ def check_seeded(gen, train) -> None:
         raise ContractError(f"{_name(gen)} with the same random_state gave different samples - seed every random step from it")
 
 
-CHECKS = ("init_stores_params", "fit_receives", "fit_returns_self", "sample_kind", "sample_labels", "seeded")
+CHECKS = ("init_stores_params", "fit_receives", "constraints", "fit_returns_self", "sample_kind", "sample_labels", "seeded")
 
 
 def check_generator(generator, train: LabeledImages | Table | None = None) -> list[str]:
@@ -153,6 +170,7 @@ def check_generator(generator, train: LabeledImages | Table | None = None) -> li
         train = registry.modalities.get(modalities(type(generator))[0]).example()
     check_init_stores_params(generator)
     check_fit_receives(generator)
+    check_constraints(generator)
     fitted = clone(generator)
     check_fit_returns_self(fitted, train)
     check_sample_kind(fitted, train)

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from synthbench import defaults, keys
-from synthbench.exceptions import ConfigError, TrackingError
+from synthbench.exceptions import ConfigError, Terminated, TrackingError
 
 #: Identity columns of ``load_runs``: column -> the tag it is read from.
 TAG_COLUMNS = {"task": keys.TAG_TASK, "generator": keys.TAG_GENERATOR, "budget": keys.TAG_BUDGET, "seed": keys.TAG_SEED,
@@ -38,6 +38,8 @@ def quiet_mlflow() -> None:
     level = os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING").upper()  # else a user's own level is kept
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(level)
+    if level != "INFO":  # MLflow logs every store error with its SQL and traceback, then raises it: we report it once
+        logging.getLogger("mlflow.store.db.utils").setLevel("CRITICAL")
 
 
 def resolve_tracking_uri(uri: str | None = None) -> str:
@@ -98,21 +100,113 @@ def check_writable(uri: str) -> None:
                 pass
         except OSError as exc:
             raise TrackingError(f"cannot write the MLflow store {path}: {exc.strerror or exc} - {fix}") from None
+    import shutil
+
+    free_mb = shutil.disk_usage(folder).free / 2**20
+    if free_mb < defaults.MIN_FREE_MB:
+        raise TrackingError(f"the disk holding the MLflow store {folder} is full ({free_mb:.1f} MiB free; a run needs "
+                            f"{defaults.MIN_FREE_MB} MiB) - free some space, or {fix}")
+
+
+def check_experiment(experiment) -> None:
+    """An experiment name is a non-blank string (MLflow's own error for ``""`` blames the tracking URI)."""
+    if not isinstance(experiment, str) or not experiment.strip():
+        raise ConfigError(f"--experiment must be a non-empty name, got {experiment!r} - e.g. --experiment "
+                          f"{defaults.DEFAULT_EXPERIMENT} (the default)")
+
+
+def check_server(uri: str, timeout: float = defaults.TRACKING_SERVER_TIMEOUT) -> None:
+    """A tracking server (``http(s)://``) must answer within ``timeout`` seconds; MLflow's own client would retry
+    for minutes in silence. Any HTTP answer will do (its ``/health`` page, or an error page)."""
+    if urlparse(uri).scheme not in ("http", "https"):
+        return
+    import requests
+
+    try:
+        requests.get(uri.rstrip("/") + "/health", timeout=timeout)
+    except requests.RequestException as exc:
+        why = "did not answer within %g s" % timeout if isinstance(exc, requests.Timeout) else "refused the connection"
+        raise TrackingError(f"the MLflow tracking server {uri} {why} - start it (mlflow server --backend-store-uri ...) or "
+                            "fix --tracking-uri / $MLFLOW_TRACKING_URI") from None
+
+
+def store_lock(uri: str):
+    """A lock (``filelock``, beside a SQLite store) held while a process first opens the store: MLflow creates or
+    migrates its tables then, and two processes doing that at once break the store. Elsewhere a no-op."""
+    import contextlib
+
+    if urlparse(uri).scheme != "sqlite":
+        return contextlib.nullcontext()
+    from filelock import FileLock
+
+    return FileLock(str(local_store_path(uri)) + ".lock", timeout=defaults.STORE_LOCK_TIMEOUT)
+
+
+def _open_store(uri: str):
+    """An ``MlflowClient`` of ``uri`` whose store exists, with its tables created or migrated under ``store_lock``
+    (MLflow keeps one store object per URI and process, so this happens once per process)."""
+    import mlflow
+    from filelock import Timeout
+
+    try:
+        with store_lock(uri):
+            client = mlflow.tracking.MlflowClient(uri)
+            client.get_experiment_by_name(defaults.DEFAULT_EXPERIMENT)  # creates / migrates the tables now
+    except Timeout:
+        raise TrackingError(f"the MLflow store {uri} stayed locked for {defaults.STORE_LOCK_TIMEOUT} s by another process "
+                            f"creating or upgrading it - wait for it, or remove {local_store_path(uri)}.lock if no "
+                            "synthbench or mlflow process is running") from None
+    except Exception as exc:  # the store answered with an error
+        raise TrackingError(f"cannot open MLflow store {uri}: {_reason(exc)} - check --tracking-uri") from None
+    return client
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for an exception from the store: a full disk says so, not a page of SQL."""
+    import errno
+
+    text = f"{exc}"
+    if "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text:
+        return "the disk is full (no space left on device) - free some space or use a store on another disk"
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("(raised as a result")]
+    return f"{type(exc).__name__}: {lines[0][:300] if lines else ''}"
+
+
+def retrying(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, retried with backoff while SQLite answers "database is locked" (MLflow already
+    waits 20 s per statement: this covers a store busy for longer, e.g. many sweep workers finishing at once)."""
+    import random
+    import time
+
+    for attempt in range(defaults.STORE_RETRIES + 1):
+        try:
+            return call(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - only a lock is retried
+            if "database is locked" not in str(exc) or attempt == defaults.STORE_RETRIES:
+                raise
+            time.sleep(min(30.0, 2.0 ** attempt) * (0.5 + random.random()))
 
 
 def setup(uri: str | None, experiment: str) -> tuple[str, str]:
     """Point MLflow at the store and experiment (created if needed); return ``(uri, experiment_id)``."""
     quiet_mlflow()
+    check_experiment(experiment)
     uri = resolve_tracking_uri(uri)
     check_writable(uri)
+    check_server(uri)
     import mlflow
 
+    client = _open_store(uri)
     mlflow.set_tracking_uri(uri)
     try:
-        exp = mlflow.get_experiment_by_name(experiment)
-        exp_id = exp.experiment_id if exp else mlflow.create_experiment(experiment, artifact_location=artifact_root(uri))
+        with store_lock(uri):  # two first runs of one experiment must not both create it
+            exp = retrying(client.get_experiment_by_name, experiment)
+            exp_id = exp.experiment_id if exp else retrying(client.create_experiment, experiment,
+                                                            artifact_location=artifact_root(uri))
+    except TrackingError:
+        raise
     except Exception as exc:  # the store answered with an error
-        raise TrackingError(f"cannot open MLflow store {uri}: {type(exc).__name__}: {exc} - check --tracking-uri") from exc
+        raise TrackingError(f"cannot open MLflow store {uri}: {_reason(exc)} - check --tracking-uri") from None
     return uri, exp_id
 
 
@@ -129,11 +223,18 @@ def start_run(uri: str | None, experiment: str, record, run_name: str, system_me
     uri, exp_id = setup(uri, experiment)
     import mlflow
 
-    run = mlflow.start_run(experiment_id=exp_id, run_name=run_name, tags={**record.tags, keys.TAG_STATUS: "running"},
-                           log_system_metrics=system_metrics)
+    try:
+        run = retrying(mlflow.start_run, experiment_id=exp_id, run_name=run_name,
+                       tags={**record.tags, keys.TAG_STATUS: "running"}, log_system_metrics=system_metrics)
+    except Exception as exc:  # the store refused the new run
+        raise TrackingError(f"cannot open a run in MLflow store {uri}: {_reason(exc)} - check --tracking-uri") from exc
     opened = OpenRun(run.info.run_id, exp_id, uri)
-    _log_params(record.params)
-    mlflow.log_dict(record.config, keys.CONFIG_JSON)
+    try:
+        _log_params(record.params)
+        retrying(mlflow.log_dict, record.config, keys.CONFIG_JSON)
+    except Exception as exc:  # the run exists but its record cannot be written: close it, say why
+        finish(opened, record, "FAILED", f"writing the run's configuration failed: {_reason(exc)}")
+        raise TrackingError(f"writing run {opened.run_id} to MLflow store {uri} failed: {_reason(exc)}") from exc
     record.live = LiveRun()
     return opened
 
@@ -146,19 +247,19 @@ class LiveRun:
         import mlflow
 
         _log_params(record.params)  # now with the data's checksums and sizes
-        mlflow.log_dict(record.config, keys.CONFIG_JSON)
+        retrying(mlflow.log_dict, record.config, keys.CONFIG_JSON)
         _log_inputs(record.inputs)
         record.streamed.add(_INPUTS)
 
     def step_metrics(self, metrics: dict, step: int) -> None:
         import mlflow
 
-        mlflow.log_metrics({k: float(v) for k, v in metrics.items()}, step=step)
+        retrying(mlflow.log_metrics, {k: float(v) for k, v in metrics.items()}, step=step)
 
     def step_image(self, key: str, step: int, image) -> None:
         import mlflow
 
-        mlflow.log_image(image, key=key, step=step)
+        retrying(mlflow.log_image, image, key=key, step=step)
 
 
 _INPUTS = "<inputs>"  # a part of the record, among the streamed curve keys, that was sent already
@@ -174,22 +275,43 @@ def finish(run: OpenRun, record, status: str = "FINISHED", reason: str = "") -> 
     record.live = None  # from here on, everything goes in one write
     try:
         if status != "FINISHED":
-            mlflow.set_tags({keys.TAG_STATUS: tag, keys.TAG_ERROR: reason[:5000]})
+            retrying(mlflow.set_tags, {keys.TAG_STATUS: tag, keys.TAG_ERROR: reason[:5000]})
         _write(record, strict=status == "FINISHED")
-        mlflow.set_tag(keys.TAG_STATUS, tag)
+        retrying(mlflow.set_tag, keys.TAG_STATUS, tag)
     except BaseException as exc:
         if status == "FINISHED":  # the record could not be written: the run did not finish after all, and says why
             killed = isinstance(exc, KeyboardInterrupt)
             try:
-                mlflow.set_tags({keys.TAG_STATUS: "killed" if killed else "failed", keys.TAG_ERROR: (
-                    "interrupted by the user (Ctrl-C) while writing the run's record" if killed
-                    else f"writing the run's record failed: {type(exc).__name__}: {exc}")[:5000]})
+                how = "terminated by SIGTERM" if isinstance(exc, Terminated) else "interrupted by the user (Ctrl-C)"
+                retrying(mlflow.set_tags, {keys.TAG_STATUS: "killed" if killed else "failed", keys.TAG_ERROR: (
+                    f"{how} while writing the run's record" if killed
+                    else f"writing the run's record failed: {_reason(exc)}")[:5000]})
             finally:
-                mlflow.end_run("KILLED" if killed else "FAILED")
+                _end_run(run.run_id, "KILLED" if killed else "FAILED")
+            if isinstance(exc, Exception):
+                raise TrackingError(f"writing run {run.run_id}'s record to {run.tracking_uri} failed: {_reason(exc)}") from exc
             raise
     finally:
         if mlflow.active_run() is not None and mlflow.active_run().info.run_id == run.run_id:
-            mlflow.end_run(status)
+            try:
+                _end_run(run.run_id, status)
+            except Exception as exc:  # the store cannot even take the run's end (a full disk): say so, once
+                err = TrackingError(f"closing run {run.run_id} in {run.tracking_uri} failed: {_reason(exc)} (the store "
+                                    "shows the run RUNNING until then)")
+                err.run_left_open = True
+                raise err from exc
+
+
+def _end_run(run_id: str, status: str) -> None:
+    """``mlflow.end_run``: it drops the active run first, then writes the end; a locked store is retried here."""
+    import mlflow
+
+    try:
+        mlflow.end_run(status)
+    except Exception as exc:
+        if "database is locked" not in str(exc):
+            raise
+        retrying(mlflow.tracking.MlflowClient().set_terminated, run_id, status)
 
 
 def _write(record, strict: bool) -> None:
@@ -218,7 +340,7 @@ def _write(record, strict: bool) -> None:
     ]
     for part in parts:
         try:
-            part()
+            retrying(part)
         except Exception:
             if strict:
                 raise
@@ -229,7 +351,7 @@ def _log_params(params: dict[str, str]) -> None:
 
     items = list(params.items())
     for i in range(0, len(items), 100):
-        mlflow.log_params(dict(items[i:i + 100]))
+        retrying(mlflow.log_params, dict(items[i:i + 100]))
 
 
 def _log_curves(curves: dict[str, list]) -> None:
@@ -244,7 +366,7 @@ def _log_curves(curves: dict[str, list]) -> None:
     client = mlflow.tracking.MlflowClient()
     run_id = mlflow.active_run().info.run_id
     for i in range(0, len(batch), 900):
-        client.log_batch(run_id, metrics=batch[i:i + 900])
+        retrying(client.log_batch, run_id, metrics=batch[i:i + 900])
 
 
 def _log_inputs(inputs) -> None:
@@ -260,7 +382,7 @@ def _log_inputs(inputs) -> None:
         else:
             ds = mlflow.data.from_pandas(d.data, source=source, targets=d.targets, name=d.name)
             ds.__dict__["schema"] = _table_schema(d.columns)  # PandasDataset.schema is a cached_property: the declared one
-        mlflow.log_input(ds, context=d.context)
+        retrying(mlflow.log_input, ds, context=d.context)
 
 
 def _table_schema(columns: dict):
@@ -317,7 +439,7 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
         raise TrackingError(f"no MLflow store at {path} - pass --tracking-uri (or tracking_uri=) pointing at one")
     import mlflow
 
-    client = mlflow.tracking.MlflowClient(uri)
+    client = _open_store(uri)
     if experiment is None:
         exps = client.search_experiments()
     else:
@@ -386,11 +508,10 @@ def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
     path = local_store_path(uri)
     if path is not None and not path.exists():
         raise TrackingError(f"no MLflow store at {path} - pass --tracking-uri pointing at the store that holds run {run_id}")
-    import mlflow
-
+    client = _open_store(uri)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            local = mlflow.tracking.MlflowClient(uri).download_artifacts(run_id, keys.CONFIG_JSON, tmp)
+            local = client.download_artifacts(run_id, keys.CONFIG_JSON, tmp)
             return json.loads(Path(local).read_text())
     except Exception as exc:  # unknown run, or a run without config.json
         raise ConfigError(f"cannot read the configuration of run '{run_id}' from {uri} ({type(exc).__name__}: {exc}) - "

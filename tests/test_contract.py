@@ -19,7 +19,7 @@ from synthbench.testing import CHECKS, check_generator, tiny_images, tiny_table
     CGAN(epochs=1, width=4, batch_size=16, device="cpu"),
 ], ids=["real", "pca-gmm", "cgan"])
 def test_builtins_pass_check_generator(gen):
-    assert check_generator(gen) == ["init_stores_params", "fit_receives", "fit_returns_self", "sample_kind", "sample_labels",
+    assert check_generator(gen) == ["init_stores_params", "fit_receives", "constraints", "fit_returns_self", "sample_kind", "sample_labels",
                                     "seeded"] == list(CHECKS)
 
 

@@ -163,7 +163,7 @@ def test_per_class_non_gan_gets_no_monitor_and_says_why(tasks_dir):
                                          ("copula-gan", {"epochs": 1}), ("marginals", {}), ("smote", {}), ("real", {})])
 def test_table_generators_meet_the_contract(name, params):
     assert check_generator(registry.generators.get(name)(**params), tiny_table()) == [
-        "init_stores_params", "fit_receives", "fit_returns_self", "sample_kind", "sample_labels", "seeded"] == list(CHECKS)
+        "init_stores_params", "fit_receives", "constraints", "fit_returns_self", "sample_kind", "sample_labels", "seeded"] == list(CHECKS)
 
 
 def test_sdv_sampling_follows_the_run_seed():

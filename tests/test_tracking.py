@@ -5,9 +5,10 @@ import os
 import signal
 
 import pytest
+from sklearn.base import BaseEstimator
 
 import synthbench
-from synthbench import api, keys, progress
+from synthbench import api, keys, progress, registry
 from synthbench.exceptions import ConfigError, TrackingError
 from synthbench.progress import Reporter
 
@@ -22,20 +23,33 @@ class _InterruptAt(Reporter):
         return super().phase(name, total)
 
 
+class _Boom(BaseEstimator):
+    """A generator whose fit fails: the run it is in ends FAILED."""
+
+    modalities = ("image", "table")
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, train):
+        raise RuntimeError("boom: this generator always fails")
+
+    def sample(self, n, labels=None):  # pragma: no cover - never fitted
+        raise AssertionError
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, tasks_dir):
     """A store with finished, failed and killed runs of both modalities."""
     uri = f"sqlite:///{tmp_path_factory.mktemp('store') / 'mlflow.db'}"
+    if "boom" not in registry.generators.names():
+        registry.generators.register("boom", _Boom)
     kw = dict(budget="quick", tasks_dir=str(tasks_dir), tracking_uri=uri, save_synthetic=False, system_metrics=False)
     ids = {}
     ids["image-finished"] = api.run("tiny-mnist", "pca-gmm", **kw).run_id
     ids["table-finished"] = api.run("tiny-table", "marginals", seed=1, **kw).run_id
-    bad = tmp_path_factory.mktemp("bad-tasks")
-    (bad / "tiny-table.toml").write_text((tasks_dir / "tiny-table.toml").read_text().replace(
-        'train_file = "train.csv"', f'train_file = "{tasks_dir / "train.csv"}"').replace(
-        'test_file = "test.csv"', 'test_file = "missing.csv"'))
-    with pytest.raises(synthbench.exceptions.DatasetError) as failed:
-        api.run("tiny-table", "marginals", **{**kw, "tasks_dir": str(bad)})
+    with pytest.raises(RuntimeError, match="boom") as failed:
+        api.run("tiny-table", "boom", **kw)
     ids["table-failed"] = failed.value.synthbench_run_id
     old = signal.signal(signal.SIGINT, progress.interrupt)
     try:
@@ -47,16 +61,8 @@ def store(tmp_path_factory, tasks_dir):
         ids["image-killed"] = killed.value.synthbench_run_id
     finally:
         signal.signal(signal.SIGINT, old)
-    # an image run that fails after it opened: its dataset's files are nowhere, and downloads are off
-    fashion = tmp_path_factory.mktemp("fashion-task")
-    (fashion / "tiny-mnist.toml").write_text((tasks_dir / "tiny-mnist.toml").read_text().replace(
-        'dataset = "mnist"', 'dataset = "fashion-mnist"'))
-    os.environ["SYNTHBENCH_OFFLINE"] = "1"
-    try:
-        with pytest.raises(synthbench.exceptions.DatasetError) as failed:
-            api.run("tiny-mnist", "real", **{**kw, "tasks_dir": str(fashion)})
-    finally:
-        del os.environ["SYNTHBENCH_OFFLINE"]
+    with pytest.raises(RuntimeError, match="boom") as failed:  # an image run that fails after it opened
+        api.run("tiny-mnist", "boom", **kw)
     ids["image-failed"] = failed.value.synthbench_run_id
     return uri, ids
 
@@ -71,13 +77,13 @@ def test_load_runs_returns_one_row_per_run_with_the_documented_columns(store):
         assert column in runs.columns, column
     by_id = runs.set_index("run_id")
     expect = {"image-finished": ("FINISHED", "tiny-mnist", "pca-gmm"), "table-finished": ("FINISHED", "tiny-table", "marginals"),
-              "table-failed": ("FAILED", "tiny-table", "marginals"), "table-killed": ("KILLED", "tiny-table", "marginals"),
-              "image-killed": ("KILLED", "tiny-mnist", "real"), "image-failed": ("FAILED", "tiny-mnist", "real")}
+              "table-failed": ("FAILED", "tiny-table", "boom"), "table-killed": ("KILLED", "tiny-table", "marginals"),
+              "image-killed": ("KILLED", "tiny-mnist", "real"), "image-failed": ("FAILED", "tiny-mnist", "boom")}
     for name, (status, task, generator) in expect.items():
         row = by_id.loc[ids[name]]
         assert (row["status"], row["task"], row["generator"]) == (status, task, generator), name
         assert row["synthbench_status"] == {"FINISHED": "completed", "FAILED": "failed", "KILLED": "killed"}[status]
-    assert "missing.csv" in by_id.loc[ids["table-failed"], "error"]
+    assert by_id.loc[ids["table-failed"], "error"] == "RuntimeError: boom: this generator always fails"
     assert by_id.loc[ids["table-killed"], "error"].startswith("interrupted")
     assert by_id.loc[ids["table-finished"], "seed"] == 1 and by_id.loc[ids["image-finished"], "task_version"] == 1
     # metrics under their keys; a metric a run did not measure is missing, with the reason in na.<key>
@@ -158,12 +164,139 @@ def test_a_run_prints_only_synthbench_lines_unless_verbose(cli, tasks_dir, tmp_p
 
 
 def test_verbose_shows_mlflow_lines(cli, tasks_dir, tmp_path):
-    """A run that fails at once (its dataset is nowhere and downloads are off) still sets up a new store."""
-    (tmp_path / "tasks").mkdir()
-    (tmp_path / "tasks" / "tiny-mnist.toml").write_text((tasks_dir / "tiny-mnist.toml").read_text().replace(
-        'dataset = "mnist"', 'dataset = "fashion-mnist"'))
-    args = ("run", "-g", "real", "-t", "tiny-mnist", "--tasks-dir", str(tmp_path / "tasks"), "--no-system-metrics")
-    quiet = cli(*args, "--tracking-uri", f"sqlite:///{tmp_path / 'a.db'}", env={"SYNTHBENCH_OFFLINE": "1"})
-    loud = cli(*args, "--verbose", "--tracking-uri", f"sqlite:///{tmp_path / 'b.db'}", env={"SYNTHBENCH_OFFLINE": "1"})
-    assert quiet.returncode == loud.returncode == 2
-    assert "INFO mlflow" not in quiet.stderr and "INFO mlflow" in loud.stderr, loud.stderr
+    """A new store is set up with MLflow's INFO lines, shown with --verbose (the quiet run is the test above)."""
+    loud = cli("run", "-g", "marginals", "-t", "tiny-table", "--tasks-dir", str(tasks_dir), "--budget", "quick",
+               "--no-system-metrics", "--no-save-synthetic", "--verbose", "--tracking-uri", f"sqlite:///{tmp_path / 'b.db'}")
+    assert loud.returncode == 0, loud.stderr
+    assert "INFO mlflow" in loud.stderr, loud.stderr
+
+
+# -- nothing lost: bad input opens no run, a busy or broken store says so in one line ----------------------------
+def _runs_in(uri):
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(uri)
+    return [r for e in client.search_experiments() for r in client.search_runs([e.experiment_id])]
+
+
+def test_bad_data_is_an_error_before_a_run_opens(tmp_path, tasks_dir, tracking_uri):
+    bad = tmp_path / "bad-tasks"
+    bad.mkdir()
+    (bad / "tiny-table.toml").write_text((tasks_dir / "tiny-table.toml").read_text().replace(
+        'train_file = "train.csv"', f'train_file = "{tasks_dir / "train.csv"}"').replace(
+        'test_file = "test.csv"', 'test_file = "missing.csv"'))
+    with pytest.raises(synthbench.exceptions.DatasetError, match="missing.csv") as failed:
+        api.run("tiny-table", "marginals", tasks_dir=str(bad), tracking_uri=tracking_uri, system_metrics=False)
+    assert not hasattr(failed.value, "synthbench_run_id")
+    assert not (tmp_path / "store" / "mlflow.db").exists() or not _runs_in(tracking_uri)
+
+
+def test_a_locked_store_is_retried_and_other_errors_are_not(monkeypatch):
+    from synthbench import tracking
+
+    monkeypatch.setattr("time.sleep", lambda s: None)
+    calls = []
+
+    def locked_twice():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("(sqlite3.OperationalError) database is locked")
+        return "written"
+
+    assert tracking.retrying(locked_twice) == "written" and len(calls) == 3
+
+    def always_locked():
+        calls.append(1)
+        raise RuntimeError("(sqlite3.OperationalError) database is locked")
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="locked"):
+        tracking.retrying(always_locked)
+    assert len(calls) == synthbench.defaults.STORE_RETRIES + 1
+    calls.clear()
+    with pytest.raises(ValueError):
+        tracking.retrying(lambda: calls.append(1) or (_ for _ in ()).throw(ValueError("not a lock")))
+    assert len(calls) == 1
+
+
+def test_a_tracking_server_that_does_not_answer_is_one_error_in_seconds():
+    import socket
+    import time
+
+    from synthbench import tracking
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: refused at once
+    with pytest.raises(TrackingError, match="refused the connection"):
+        tracking.check_server(f"http://127.0.0.1:{port}")
+    hole = socket.socket()  # listens, never answers
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(8)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(TrackingError, match="did not answer within 1 s"):
+            tracking.check_server(f"http://127.0.0.1:{hole.getsockname()[1]}", timeout=1)
+        assert time.monotonic() - t0 < 10
+    finally:
+        hole.close()
+    tracking.check_server("sqlite:///anything.db")  # not a server: nothing to check
+
+
+def test_a_full_disk_is_one_line_before_and_during_a_run(tmp_path, tasks_dir, tracking_uri, monkeypatch):
+    import shutil
+    import sqlite3
+    from collections import namedtuple
+
+    from synthbench import tracking
+
+    usage = namedtuple("usage", "total used free")
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 * 2**20, 10 * 2**20, 0))
+    with pytest.raises(TrackingError, match="is full .0.0 MiB free"):
+        api.run("tiny-table", "marginals", tasks_dir=str(tasks_dir), tracking_uri=tracking_uri, system_metrics=False)
+    monkeypatch.setattr(shutil, "disk_usage", real)
+
+    def full(record, strict):  # the disk fills while the record is written
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(tracking, "_write", full)
+    with pytest.raises(TrackingError) as err:
+        api.run("tiny-table", "marginals", tasks_dir=str(tasks_dir), tracking_uri=tracking_uri, system_metrics=False)
+    assert "the disk is full" in str(err.value) and "\n" not in str(err.value)
+    (run,) = _runs_in(tracking_uri)
+    assert run.info.status == "FAILED" and "disk is full" in run.data.tags[keys.TAG_ERROR]
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_experiment_name_is_refused(name, tracking_uri):
+    from synthbench import tracking
+
+    with pytest.raises(ConfigError, match="--experiment must be a non-empty name"):
+        tracking.check_experiment(name)
+
+
+@pytest.mark.slow
+def test_four_runs_at_once_in_a_fresh_folder_are_all_recorded(tmp_path, tasks_dir):
+    """MLflow creates (migrates) a new SQLite store's tables on first use; four processes doing that at once broke
+    it. 3 trials x 4 runs started together through the CLI, each trial in a fresh folder: 12 of 12 FINISHED, and
+    the store usable afterwards."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "synthbench"
+    for trial in range(3):
+        uri = f"sqlite:///{tmp_path / f'trial{trial}' / 'mlflow.db'}"
+        procs = [subprocess.Popen([str(exe), "run", "-g", "marginals", "--task", "tiny-table", "--tasks-dir", str(tasks_dir),
+                                   "--seed", str(seed), "--tracking-uri", uri, "--no-save-synthetic"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in range(4)]
+        outs = [p.communicate(timeout=600) for p in procs]
+        for p, (_, err) in zip(procs, outs):
+            assert p.returncode == 0, err[-2000:]
+        runs = synthbench.load_runs(uri)
+        assert sorted(runs["status"]) == ["FINISHED"] * 4 and sorted(runs["seed"]) == [0, 1, 2, 3]
+    again = api.run("tiny-table", "marginals", seed=9, tasks_dir=str(tasks_dir), tracking_uri=uri, system_metrics=False,
+                    save_synthetic=False)
+    assert again.status == "FINISHED" and len(synthbench.load_runs(uri)) == 5

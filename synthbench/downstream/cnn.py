@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import Interval, OneOf, fraction, positive, positive_int
 from synthbench.data import LabeledImages
 from synthbench.exceptions import ConfigError
 from synthbench.torch_utils import resolve_device, to_float_images, torch_generator
@@ -58,6 +59,9 @@ class CNNClassifier(BaseEstimator):
     translates every training image by a random offset of up to that many pixels (0: no augmentation)."""
 
     modalities = ("image",)
+    constraints = {"epochs": positive_int(), "batch_size": positive_int(), "lr": positive(), "channels": positive_int(),
+                   "hidden": positive_int(), "dropout": fraction(), "batch_norm": OneOf((True, False)),
+                   "shift": Interval(0, None, integer=True)}
 
     def __init__(self, epochs=3, batch_size=128, lr=1e-3, channels=32, hidden=128, dropout=0.25, batch_norm=True, shift=0,
                  random_state=None, device="auto"):

@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import Interval, positive, positive_int
 from synthbench.data.table import Table
 
 
@@ -104,6 +105,10 @@ class TabularModel(BaseEstimator):
 class XGBoostModel(TabularModel):
     """XGBoost (Chen & Guestrin, KDD 2016); boosting rounds chosen by early stopping on the validation split."""
 
+    constraints = {"n_estimators": positive_int(), "learning_rate": positive(), "max_depth": Interval(0, None, integer=True),
+                   "subsample": Interval(0, 1, closed="right"), "colsample_bytree": Interval(0, 1, closed="right"),
+                   "early_stopping_rounds": Interval(0, None, integer=True)}
+
     def __init__(self, n_estimators=300, learning_rate=0.1, max_depth=6, subsample=0.9, colsample_bytree=0.9,
                  early_stopping_rounds=20, class_weight=None, n_jobs=2, random_state=None):
         self.class_weight = class_weight
@@ -152,6 +157,8 @@ class XGBoostModel(TabularModel):
 class LogisticModel(TabularModel):
     """Logistic regression (L2 penalty ``C``, lbfgs) on one-hot + standardised features. Classification only."""
 
+    constraints = {"C": positive(), "max_iter": positive_int()}
+
     def __init__(self, C=1.0, max_iter=1000, class_weight=None, random_state=None):
         self.class_weight = class_weight
         self.C = C
@@ -169,6 +176,8 @@ class LogisticModel(TabularModel):
 
 class RidgeModel(TabularModel):
     """Ridge regression (``alpha``) on one-hot + standardised features. Regression only."""
+
+    constraints = {"alpha": Interval(0)}
 
     def __init__(self, alpha=1.0, random_state=None):
         self.alpha = alpha

@@ -13,11 +13,14 @@ paper), ``mode_seeking`` (MSGAN term; 0 = the paper), ``ema_decay``, ``diagnosti
 
 from __future__ import annotations
 
+from synthbench.constraints import Interval, fraction, positive_int
 from synthbench.generators.gan import GANBase, ns_losses
 from synthbench.generators.networks import conv_networks
 
 
 class ACGAN(GANBase):
+    constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "aux_weight": Interval(0),
+                   "mode_seeking": Interval(0)}
     budgets = {
         "quick": {"epochs": 3},
         "standard": {"epochs": 5},

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import OneOf, positive_int
 from synthbench.data import LabeledImages, balanced_labels
 from synthbench.data.table import Table
 
@@ -74,6 +75,9 @@ class PCAGaussianMixture(BaseEstimator):
         "standard": {"n_components": 40, "n_mixture": 10},
         "full": {"n_components": 60, "n_mixture": 20},
     }
+
+    constraints = {"n_components": positive_int(), "n_mixture": positive_int(),
+                   "covariance_type": OneOf(("full", "tied", "diag", "spherical"))}
 
     def __init__(self, n_components=40, n_mixture=10, covariance_type="full", random_state=None):
         self.n_components = n_components

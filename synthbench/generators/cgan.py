@@ -26,11 +26,14 @@ gradient norms), ``warm_start`` (``fit`` again trains ``epochs`` more, as in sci
 
 from __future__ import annotations
 
+from synthbench.constraints import Interval, OneOf, fraction, positive_int
 from synthbench.generators.gan import GANBase, ns_losses
-from synthbench.generators.networks import conv_networks
+from synthbench.generators.networks import D_NORMS, conv_networks
 
 
 class CGAN(GANBase):
+    constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "aux_weight": Interval(0),
+                   "mode_seeking": Interval(0), "d_norm": OneOf(D_NORMS)}
     budgets = {
         "quick": {"epochs": 3},
         "standard": {"epochs": 5},

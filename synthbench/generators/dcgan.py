@@ -14,11 +14,13 @@ off as in the paper), ``ema_decay`` (EMA of G's weights for sampling; 0 = the pa
 
 from __future__ import annotations
 
+from synthbench.constraints import Interval, fraction, positive_int
 from synthbench.generators.gan import GANBase, ns_losses
 from synthbench.generators.networks import conv_networks
 
 
 class DCGAN(GANBase):
+    constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "mode_seeking": Interval(0)}
     conditional = False
     budgets = {
         "quick": {"epochs": 3},

@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import Interval, OneOf, fraction, positive, positive_int
 from synthbench.data import UNLABELED, LabeledImages, balanced_labels
 from synthbench.exceptions import ConfigError, TrainingDivergedError
 from synthbench.torch_utils import resolve_device, to_float_images, to_uint8_images, torch_generator
@@ -60,6 +61,10 @@ class GANBase(BaseEstimator):
     fit_receives = ("callback", "monitor")  # progress updates and the training monitor (synthbench.contract)
     match_labels = False  # True: generated labels copy the real batch's in D steps (conditional WGAN-GP's penalty)
     wasserstein = False  # True: the critic's scores are unbounded (WGAN); D(x) is logged as an estimate, not a probability
+    #: allowed values of the hyperparameters every variant has (``synthbench.constraints``); variants add theirs
+    constraints = {"epochs": positive_int(), "batch_size": positive_int(), "latent_dim": positive_int(),
+                   "lr_g": positive(), "lr_d": positive(), "beta1": fraction(), "d_steps": positive_int(),
+                   "ema_decay": fraction(), "diagnostics": OneOf((True, False)), "warm_start": OneOf((True, False))}
 
     # -- to override -------------------------------------------------------------------------
     def build_networks(self, image_shape, num_classes):  # pragma: no cover - abstract

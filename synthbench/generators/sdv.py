@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import Interval, OneOf, positive, positive_int
 from synthbench.data.table import TABLE_NAME, Table
 
 # budgets: SDV's own default is 300 epochs (the CTGAN paper's setting), used at the full budget
@@ -162,10 +163,20 @@ def _loss_history(losses) -> list[dict]:
     return out
 
 
+#: SDV's marginal distributions (``default_distribution``, values of ``numerical_distributions``).
+DISTRIBUTIONS = ("norm", "beta", "truncnorm", "uniform", "gamma", "gaussian_kde")
+_SWITCHES = {"enforce_min_max_values": OneOf((True, False)), "enforce_rounding": OneOf((True, False))}
+_NEURAL = {**_SWITCHES, "epochs": positive_int(), "batch_size": positive_int(), "embedding_dim": positive_int()}
+_CTGAN = {**_NEURAL, "generator_dim": positive_int(), "discriminator_dim": positive_int(), "generator_lr": positive(),
+          "discriminator_lr": positive(), "generator_decay": Interval(0), "discriminator_decay": Interval(0),
+          "discriminator_steps": positive_int(), "pac": positive_int(), "log_frequency": OneOf((True, False))}
+
+
 class GaussianCopula(SDVGenerator):
     """SDV ``GaussianCopulaSynthesizer``: per-column marginals + a Gaussian copula (no epochs)."""
 
     synthesizer = "GaussianCopulaSynthesizer"
+    constraints = {**_SWITCHES, "default_distribution": OneOf(DISTRIBUTIONS)}
 
     def __init__(self, enforce_min_max_values=True, enforce_rounding=True, numerical_distributions=None,
                  default_distribution="beta", random_state=None):
@@ -181,6 +192,7 @@ class CTGAN(SDVGenerator):
 
     synthesizer = "CTGANSynthesizer"
     budgets = _NEURAL_BUDGETS
+    constraints = _CTGAN
 
     def __init__(self, epochs=300, batch_size=500, embedding_dim=128, generator_dim=(256, 256),
                  discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6, discriminator_lr=2e-4,
@@ -208,6 +220,7 @@ class CopulaGAN(CTGAN):
     """SDV ``CopulaGANSynthesizer``: CTGAN trained on columns first mapped through Gaussian-copula marginals."""
 
     synthesizer = "CopulaGANSynthesizer"
+    constraints = {**_CTGAN, "default_distribution": OneOf(DISTRIBUTIONS)}
 
     def __init__(self, epochs=300, batch_size=500, embedding_dim=128, generator_dim=(256, 256),
                  discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6, discriminator_lr=2e-4,
@@ -226,6 +239,8 @@ class TVAE(SDVGenerator):
 
     synthesizer = "TVAESynthesizer"
     budgets = _NEURAL_BUDGETS
+    constraints = {**_NEURAL, "compress_dims": positive_int(), "decompress_dims": positive_int(), "l2scale": Interval(0),
+                   "loss_factor": positive()}
 
     def __init__(self, epochs=300, batch_size=500, embedding_dim=128, compress_dims=(128, 128),
                  decompress_dims=(128, 128), l2scale=1e-5, loss_factor=2, enforce_min_max_values=True,

@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import positive_int
 from synthbench.exceptions import ConfigError
 from synthbench.data.table import Table
 
@@ -59,6 +60,8 @@ class SMOTESampler(BaseEstimator):
     modalities = ("table",)
     conditional = False
     fit_receives = ("callback",)
+
+    constraints = {"k_neighbors": positive_int()}
 
     def __init__(self, k_neighbors=5, random_state=None):
         self.k_neighbors = k_neighbors

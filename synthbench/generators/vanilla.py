@@ -12,11 +12,14 @@ others are 2x and 4x), ``dropout`` (in D), ``lr_g``, ``lr_d``, ``beta1``, ``d_st
 
 from __future__ import annotations
 
+from synthbench.constraints import fraction, positive_int
 from synthbench.generators.dcgan import DCGAN
+from synthbench.generators.gan import GANBase
 from synthbench.generators.networks import mlp_networks
 
 
 class VanillaGAN(DCGAN):
+    constraints = {**GANBase.constraints, "hidden": positive_int(), "dropout": fraction(), "label_smoothing": fraction()}
     """Same losses as ``dcgan`` (non-saturating); only the networks differ."""
 
     budgets = {

@@ -15,11 +15,13 @@ Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width``, ``lr_g``
 
 from __future__ import annotations
 
+from synthbench.constraints import Interval, fraction, positive_int
 from synthbench.generators.gan import GANBase
 from synthbench.generators.networks import conv_networks
 
 
 class WGANGP(GANBase):
+    constraints = {**GANBase.constraints, "width": positive_int(), "beta2": fraction(), "gp_weight": Interval(0)}
     wasserstein = True
     match_labels = True
     budgets = {

@@ -1,0 +1,116 @@
+"""Resolving a run's configuration: every value checked before a run opens - hyperparameters against the
+constraints their class declares (``synthbench.constraints``), the seed, and the folders a user names."""
+
+import pytest
+from sklearn.base import BaseEstimator
+
+from synthbench import config, registry
+from synthbench.constraints import Interval, OneOf, violation
+from synthbench.exceptions import ConfigError, ContractError, PluginError
+from synthbench.testing import check_constraints
+
+
+def test_intervals_and_choices_say_what_they_allow():
+    assert Interval(1, None, integer=True).describe() == "an integer >= 1"
+    assert Interval(0, None, closed="neither").describe() == "a number > 0"
+    assert Interval(0, 1, closed="left").describe() == "a number in [0, 1)"
+    assert Interval(0, 1, closed="left").allows(0) and not Interval(0, 1, closed="left").allows(1)
+    assert not Interval(1, None, integer=True).allows(2.5) and not Interval(0).allows(float("nan"))
+    assert not Interval(0).allows(True) and not Interval(0).allows("3")
+    assert OneOf(("a", "b")).allows("a") and not OneOf(("a", "b")).allows("c")
+    assert violation("dims", [8, 0], Interval(1, None, integer=True)) == "must be an integer >= 1 each, got [8, 0]"
+    assert violation("dims", [8, 16], Interval(1, None, integer=True)) is None
+    assert violation("x", None, Interval(1), default=None) is None  # None default: "not set"
+    with pytest.raises(ValueError):
+        Interval(0, 1, closed="sideways")
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"epochs": "0"}, "'epochs' must be an integer >= 1, got 0 (from --param) - pass e.g. --param epochs="),
+    ({"epochs": "-3"}, "'epochs' must be an integer >= 1, got -3"),
+    ({"lr_g": "-1"}, "'lr_g' must be a number > 0, got -1.0"),
+    ({"beta1": "1.0"}, "'beta1' must be a number in [0, 1), got 1.0"),
+    ({"d_norm": "group"}, "'d_norm' must be one of 'batch', 'spectral', 'layer', 'none', got 'group'"),
+])
+def test_out_of_range_hyperparameters_are_refused_with_the_allowed_range(params, message, tasks_dir):
+    with pytest.raises(ConfigError) as err:
+        config.resolve("tiny-mnist", "cgan", "quick", params=params, tasks_dir=str(tasks_dir))
+    assert message in str(err.value)
+
+
+def test_a_bad_value_in_a_task_file_names_the_task_file(tmp_path, tasks_dir):
+    text = (tasks_dir / "tiny-mnist.toml").read_text().replace("pca-gmm = { n_components = 5", "pca-gmm = { n_components = 0")
+    (tmp_path / "tiny-mnist.toml").write_text(text)
+    with pytest.raises(ConfigError, match=r"'n_components' must be an integer >= 1, got 0 \(from .*tiny-mnist.toml: "
+                                          r"\[budgets.quick.generator_params\]\)"):
+        config.resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tmp_path))
+
+
+def test_downstream_model_parameters_are_checked_too(tmp_path, tasks_dir):
+    text = (tasks_dir / "tiny-mnist.toml").read_text().replace("channels = 8", "channels = 0")
+    (tmp_path / "tiny-mnist.toml").write_text(text)
+    with pytest.raises(ConfigError, match="downstream model 'cnn' hyperparameter 'channels' must be an integer >= 1"):
+        config.resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 2**70, 1.5, True])
+def test_seeds_outside_numpys_range_are_refused(seed, tasks_dir):
+    with pytest.raises(ConfigError, match=r"--seed must be an integer in \[0, 4294967295\]"):
+        config.resolve("tiny-mnist", "pca-gmm", "quick", seed=seed, tasks_dir=str(tasks_dir))
+
+
+def test_the_largest_seed_is_accepted(tasks_dir):
+    assert config.resolve("tiny-mnist", "pca-gmm", "quick", seed=2**32 - 1, tasks_dir=str(tasks_dir)).seed == 2**32 - 1
+
+
+def test_every_builtin_declares_constraints_its_defaults_obey():
+    for reg in (registry.generators, registry.models):
+        for name in reg.names():
+            cls = reg.get(name)
+            check_constraints(cls())
+            config.resolve_params(cls, name, [])
+    assert "epochs" in registry.generators.get("cgan").constraints and "epochs" in registry.models.get("cnn").constraints
+
+
+class _Plugin(BaseEstimator):
+    modalities = ("image",)
+
+    def __init__(self, steps=10, random_state=None):
+        self.steps = steps
+        self.random_state = random_state
+
+
+def test_a_plugins_constraints_must_name_its_hyperparameters():
+    class Typo(_Plugin):
+        constraints = {"stepz": Interval(1)}
+
+    with pytest.raises(PluginError, match="constraint on 'stepz'"):
+        config.resolve_params(Typo, "generator 'typo'", [])
+    with pytest.raises(ContractError, match="names 'stepz'"):
+        check_constraints(Typo())
+
+
+def test_a_plugins_default_that_breaks_its_constraint_is_its_own_bug():
+    class Broken(_Plugin):
+        constraints = {"steps": Interval(100)}
+
+    with pytest.raises(ContractError, match="the default of 'steps' breaks its own constraint"):
+        check_constraints(Broken())
+    with pytest.raises(ConfigError, match="report it to its authors"):
+        config.resolve_params(Broken, "generator 'broken'", [])
+    assert config.resolve_params(Broken, "generator 'broken'", [("--param", {"steps": "200"})])["steps"] == 200
+
+
+@pytest.mark.parametrize("option", ["tasks_dir", "data_dir"])
+def test_folders_a_user_names_must_exist(option, tmp_path, monkeypatch):
+    from synthbench import api
+
+    missing = str(tmp_path / "nope")
+    with pytest.raises(ConfigError, match=f"--{option.replace('_', '-')} {missing} is not a folder .it does not exist."):
+        if option == "tasks_dir":
+            config.resolve("mnist", "cgan", tasks_dir=missing)
+        else:
+            api.check_locations(data_dir=missing, tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("SYNTHBENCH_TASKS_DIR", missing)
+    with pytest.raises(ConfigError, match=r"\$SYNTHBENCH_TASKS_DIR .* unset SYNTHBENCH_TASKS_DIR"):
+        config.resolve("mnist", "cgan")
