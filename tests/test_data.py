@@ -293,3 +293,182 @@ def test_empty_table(tmp_path, table_task, frames):
     task = load_task_file(table_task(tmp_path, train.iloc[:0], test))
     with pytest.raises(DatasetError, match=r"the table has no rows"):
         load_splits(task, "quick")
+
+
+def test_duplicate_csv_header_is_refused(tmp_path, table_task, frames):
+    """pandas renames a second 'x' to 'x.1', which no task declares: the column would vanish without a word."""
+    train, test = frames()
+    path = table_task(tmp_path, train.assign(other=train["x"] * 2), test)
+    csv = tmp_path / "train.csv"
+    lines = csv.read_text().splitlines()
+    csv.write_text("\n".join([lines[0].replace("other", "x"), *lines[1:]]) + "\n")
+    with pytest.raises(DatasetError, match=r"train\.csv: the header line names a column more than once \('x' in columns 1, 5\) "
+                                           r"- .* give every column a unique name in the file"):
+        load_splits(load_task_file(path), "quick")
+    blank = tmp_path / "blank.csv"
+    blank.write_text("a,,b,\n1,2,3,4\n")  # blank names are numbered by pandas, not merged
+    assert list(readers.read_csv(blank).columns) == ["a", "Unnamed: 1", "b", "Unnamed: 3"]
+
+
+# -- a task file's data paths stay beside it ----------------------------------------------------------------
+
+def _point(path: Path, key: str, value: str) -> Path:
+    """Rewrite ``[data].<key>`` of a task file written by ``table_task``."""
+    lines = [f'{key} = "{value}"' if line.startswith(f"{key} = ") else line for line in path.read_text().splitlines()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_relative_data_paths_may_not_leave_the_task_folder(tmp_path, table_task, frames):
+    train, test = frames()
+    table_task(tmp_path / "elsewhere", train, test)  # real CSV files outside the task's folder
+    path = table_task(tmp_path / "tasks", train, test)
+    _point(path, "train_file", "../elsewhere/train.csv")
+    with pytest.raises(ConfigError, match=r"task 'tiny-table': \[data\]\.train_file = '\.\./elsewhere/train\.csv' resolves to "
+                                          r".*elsewhere/train\.csv, outside the task file's folder .* move the file next to "
+                                          r"the task file \(or into --data-dir\), or write its absolute path"):
+        load_splits(load_task_file(path), "quick")
+    _point(path, "train_file", "../../../../../../../../../../../etc/passwd")
+    with pytest.raises(ConfigError, match=r"\[data\]\.train_file = '(\.\./)+etc/passwd' resolves to /etc/passwd, outside"):
+        load_splits(load_task_file(path), "quick")
+    path = table_task(tmp_path / "tasks", train, test)
+    _point(path, "test_file", "sub/../../elsewhere/test.csv")
+    with pytest.raises(ConfigError, match=r"\[data\]\.test_file = 'sub/\.\./\.\./elsewhere/test\.csv' resolves to"):
+        load_splits(load_task_file(path), "quick")
+
+
+def test_a_symlink_out_of_the_task_folder_is_refused(tmp_path, table_task, frames):
+    train, test = frames()
+    table_task(tmp_path / "elsewhere", train, test)
+    path = table_task(tmp_path / "tasks", train, test)
+    (tmp_path / "tasks" / "link.csv").symlink_to(tmp_path / "elsewhere" / "train.csv")
+    _point(path, "train_file", "link.csv")
+    with pytest.raises(ConfigError, match=r"\[data\]\.train_file = 'link\.csv' resolves to .*elsewhere/train\.csv, outside"):
+        load_splits(load_task_file(path), "quick")
+
+
+def test_absolute_paths_and_the_data_dir_are_allowed(tmp_path, table_task, frames):
+    train, test = frames()
+    table_task(tmp_path / "data" / "mine", train, test)
+    path = table_task(tmp_path / "tasks", train, test)
+    _point(path, "train_file", str(tmp_path / "data" / "mine" / "train.csv"))
+    assert len(load_splits(load_task_file(path), "quick").test) == len(test)
+    path = table_task(tmp_path / "tasks", train, test)
+    _point(path, "train_file", "../data/mine/train.csv")
+    task = load_task_file(path)
+    with pytest.raises(ConfigError, match="outside the task file's folder"):
+        load_splits(task, "quick")
+    data = load_splits(task, "quick", data_dir=tmp_path / "data")
+    assert data.files["train.csv"].endswith("data/mine/train.csv")
+
+
+# -- data that cannot give a meaningful score: an error before any fit -----------------------------------
+
+def test_test_file_missing_a_class(tmp_path, table_task, frames):
+    train, test = frames()
+    task = load_task_file(table_task(tmp_path, train, test[test["label"] == "no"]))
+    with pytest.raises(DatasetError, match=r"the test split lacks class\(es\) 'yes' of the target 'label' \('yes': \d+ of \d+ rows in the "
+                                           r"training data\), which leaves it a single class - per-class recall, F1 and AUROC "
+                                           r"need every class .* give a larger \[data\]\.test_file \(test\.csv\) holding every class"):
+        load_splits(task, "quick")
+
+
+def _rare(frame, k: int):
+    """``frame`` with its first ``k`` rows relabelled as a third, rare class."""
+    frame = frame.copy()
+    frame.loc[: k - 1, "label"] = "maybe"
+    return frame
+
+
+def test_validation_split_too_small_for_every_class(tmp_path, table_task, frames):
+    train, test = frames(400)  # 300 training rows, 3 of them 'maybe'
+    path = table_task(tmp_path, _rare(train, 3), _rare(test, 1))
+    with pytest.raises(ConfigError, match=r"the validation split \(\[data\]\.validation_size = 20\) is too small to hold every "
+                                          r"class of the target 'label' - it lacks 'maybe' \('maybe': 3 of 300 rows\): raise "
+                                          r"\[data\]\.validation_size to at least 100"):
+        load_splits(load_task_file(path), "quick")
+    path.write_text(path.read_text().replace("validation_size = 20", "validation_size = 100"))
+    data = load_splits(load_task_file(path), "quick")  # the size the message asks for holds every class
+    assert set(data.validation.y) == set(data.train.y) == set(data.test.y) == {"yes", "no", "maybe"}
+
+
+def test_carved_test_split_missing_a_class(tmp_path, table_task, frames):
+    train, _ = frames(400)
+    path = table_task(tmp_path, _rare(train, 3), extra="")  # one file: test_fraction = 0.25 carves the test split
+    path.write_text(path.read_text().replace("validation_size = 20", "validation_size = 80"))
+    with pytest.raises(ConfigError, match=r"the test split lacks class\(es\) 'maybe' .* raise \[data\]\.test_fraction \(now 0\.25\)"):
+        load_splits(load_task_file(path), "quick")
+    path.write_text(path.read_text().replace("test_fraction = 0.25", "test_fraction = 0.001"))
+    with pytest.raises(ConfigError, match=r"\[data\]\.test_fraction = 0\.001 of 300 rows carves 0 test rows"):
+        load_splits(load_task_file(path), "quick")
+
+
+def test_training_subset_missing_a_class(tmp_path, table_task, frames):
+    train, test = frames()
+    path = table_task(tmp_path, train, test, extra="train_size = 1")
+    with pytest.raises(ConfigError, match=r"the training split lacks class\(es\) '(yes|no)' of the target .* raise "
+                                          r"\[data\]\.train_size or set it to 0 \(the whole training split\)"):
+        load_splits(load_task_file(path), "quick")
+    path = table_task(tmp_path, train, test)
+    path.write_text(path.read_text().replace("[budgets.quick]", "[budgets.quick]\ntrain_size = 1"))
+    with pytest.raises(ConfigError, match=r"raise \[budgets\.quick\]\.train_size or set it to 0"):
+        load_splits(load_task_file(path), "quick")
+
+
+def test_validation_size_must_leave_training_rows(tmp_path, table_task, frames):
+    train, test = frames()
+    path = table_task(tmp_path, train, test, extra="")
+    path.write_text(path.read_text().replace("validation_size = 20", "validation_size = 150"))
+    with pytest.raises(ConfigError, match=r"\[data\]\.validation_size = 150 leaves no training rows \(the training data has "
+                                          r"150\) - set it between 1 and 149"):
+        load_splits(load_task_file(path), "quick")
+
+
+def test_one_class_target_asks_for_other_data_not_to_drop_it(tmp_path, table_task, frames):
+    train, test = frames()
+    train["label"], test["label"] = "yes", "yes"
+    with pytest.raises(DatasetError) as err:
+        load_splits(load_task_file(table_task(tmp_path, train, test)), "quick")
+    msg = str(err.value)
+    assert "the target 'label' has a single class ('yes') in the training data - a classifier cannot learn from one class" in msg
+    assert "use data holding two or more classes, or another [data].target" in msg and "remove it" not in msg
+
+
+def test_constant_regression_target_asks_for_other_data(tmp_path, table_task, frames):
+    train, test = frames()
+    train["label"], test["label"] = 5.0, 5.0
+    path = table_task(tmp_path, train, test, columns={**COLUMNS, "label": "numerical"}, extra='problem = "regression"')
+    path.write_text(path.read_text().replace('utility = ["accuracy", "f1", "auroc"]', 'utility = ["r2", "rmse"]'))
+    with pytest.raises(DatasetError, match=r"the target 'label' has a single value \(5\.0\) - no model can learn to predict it: "
+                                           r"use data in which it varies .* or another \[data\]\.target"):
+        load_splits(load_task_file(path), "quick")
+
+
+def _tiny_mnist(tasks_dir: Path, folder: Path, old: str, new: str) -> Path:
+    """``tiny-mnist`` with one line changed, written into ``folder``."""
+    text = (tasks_dir / "tiny-mnist.toml").read_text()
+    assert old in text
+    folder.mkdir(exist_ok=True)
+    (folder / "tiny-mnist.toml").write_text(text.replace(old, new))
+    return folder / "tiny-mnist.toml"
+
+
+def test_image_validation_size_is_checked_against_the_training_split(tmp_path, tasks_dir):
+    path = _tiny_mnist(tasks_dir, tmp_path, "validation_size = 500", "validation_size = 60000")
+    with pytest.raises(ConfigError, match=r"\[data\]\.validation_size = 60000 leaves no training images \(the training split "
+                                          r"has 60000\) - set it between 1 and 59999"):
+        load_splits(load_task_file(path), "quick")
+    path = _tiny_mnist(tasks_dir, tmp_path, "validation_size = 500", "validation_size = 5")
+    with pytest.raises(ConfigError, match=r"the validation split \(\[data\]\.validation_size = 5\) is too small to hold every class "
+                                          r"of the target 'label' - it lacks .*: raise \[data\]\.validation_size to at least 1\d"):
+        load_splits(load_task_file(path), "quick")
+
+
+def test_image_subsets_must_hold_every_class(tmp_path, tasks_dir):
+    path = _tiny_mnist(tasks_dir, tmp_path, "train_size = 600", "train_size = 5")
+    with pytest.raises(ConfigError, match=r"the training split lacks class\(es\) '\d'.* raise \[data\]\.train_size or set it to 0"):
+        load_splits(load_task_file(path), "quick")
+    path = _tiny_mnist(tasks_dir, tmp_path, "test_size = 500", "test_size = 5")
+    with pytest.raises(ConfigError, match=r"the test split lacks class\(es\) '\d'.* raise \[data\]\.test_size \(now 5\) or set it "
+                                          r"to 0 \(the whole test split\)"):
+        load_splits(load_task_file(path), "quick")

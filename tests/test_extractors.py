@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from synthbench.exceptions import DatasetError
-from synthbench.extractors import load_card, verified_weights
+from synthbench.exceptions import ConfigError, DatasetError
+from synthbench.extractors import available, check_name, load_card, verified_weights
 
 
 def test_shipped_extractor_is_verified():
@@ -30,3 +30,17 @@ def test_the_training_command_imports():
     from synthbench import extractor_training
 
     assert callable(extractor_training.train)
+
+
+@pytest.mark.parametrize("name", ["../extractors/lenet-mnist", "/tmp/lenet-mnist", "a/b", "..", "x..y", "Lenet", ""])
+def test_an_extractor_is_named_never_a_path(name):
+    """``../extractors/lenet-mnist`` would otherwise reach a real card through the parent folder."""
+    with pytest.raises(ConfigError, match="is not a name - extractors are named, not given as paths: use one of lenet-"):
+        load_card(name)
+    with pytest.raises(ConfigError, match="is not a name"):
+        verified_weights(name)
+
+
+def test_shipped_extractor_names_are_names():
+    assert {"lenet-mnist", "lenet-fashion-mnist"} <= set(available())
+    assert all(check_name(n) == n for n in available())

@@ -66,6 +66,21 @@ def test_cli_bad_table_is_one_clear_error_and_a_failed_run(tmp_path, cli, tracki
     assert run.info.status == "FAILED" and "target column 'label' is missing" in run.data.tags["synthbench.error"]
 
 
+def test_data_that_cannot_be_scored_fails_before_the_generator_fits(tmp_path, table_task, frames):
+    """A test file without one of the target's classes would log AUROC NaN and F1 0.0 and finish: it stops at
+    'load data', before the fit, with the record saying nothing was fitted."""
+    from synthbench import keys, pipeline
+    from synthbench.config import resolve
+    from synthbench.exceptions import DatasetError
+
+    train, test = frames()
+    cfg = resolve(str(table_task(tmp_path, train, test[test["label"] == "yes"])), "marginals", "quick")
+    record = pipeline.new_record(cfg)
+    with pytest.raises(DatasetError, match=r"the test split lacks class\(es\) 'no'"):
+        pipeline.run(cfg, record)
+    assert keys.FIT_SECONDS not in record.metrics and not record.history
+
+
 def test_image_generator_on_a_table_task_is_refused(cli):
     res = cli("run", "--generator", "cgan", "--task", "adult")
     assert res.returncode != 0

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthbench import defaults
-from synthbench.exceptions import DatasetError
+from synthbench.exceptions import ConfigError, DatasetError
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,27 @@ def search_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
     """The folders searched for ``<folder>/<dataset>/<file>``, in order."""
     shipped = [defaults.CHECKOUT / "datasets"] if defaults.CHECKOUT else []
     return defaults.search_path(data_dir, defaults.ENV_DATA_DIR, *shipped, defaults.cache_dir() / "datasets")
+
+
+def task_file(written: str, task_path: str, data_dir, key: str, where: str) -> Path:
+    """The file a task file names (``key``: ``[data].train_file`` or ``[data].test_file``). A relative path is read
+    from the task file's folder and must stay, once ``..`` and symbolic links are resolved, inside that folder or a
+    data folder (``search_dirs``): a task file someone hands you reads its own data, not ``../../etc/passwd``. An
+    absolute path (or ``~/...``) is the user's explicit choice and is used as written."""
+    p = Path(written).expanduser()
+    base = Path(task_path).parent if task_path else Path.cwd()
+    if not p.is_absolute():
+        resolved = (base / p).resolve()
+        roots = [base.resolve(), *(d.resolve() for d in search_dirs(data_dir))]
+        if not any(resolved.is_relative_to(r) for r in roots):
+            raise ConfigError(
+                f"{where}: {key} = {written!r} resolves to {resolved}, outside the task file's folder ({base.resolve()}) "
+                "and the data folders - a relative path must stay beside the task file: move the file next to the task "
+                "file (or into --data-dir), or write its absolute path")
+        p = base / p
+    if not p.is_file():
+        raise DatasetError(f"{where}: {key} {p} does not exist - fix {key} (a relative path is read from the task file's folder)")
+    return p
 
 
 def _fix_hint(spec: DatasetSpec) -> str:

@@ -81,9 +81,26 @@ def read_csv(path: Path, **options):
     import pandas as pd
 
     try:
-        return pd.read_csv(path, **options)
+        frame = pd.read_csv(path, **options)
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path} is not a readable CSV file with a header line ({exc}) - fix the file") from exc
+    check_header(header, path)
+    return frame
+
+
+def check_header(names: list, path) -> None:
+    """Refuse a header line naming a column twice: pandas would rename the second ``a`` to ``a.1``, which no task
+    declares, so one of the two columns would be silently dropped."""
+    seen: dict = {}
+    for i, name in enumerate(names, 1):
+        seen.setdefault(name, []).append(i)
+    twice = {name: cols for name, cols in seen.items() if len(cols) > 1 and name != ""}  # pandas numbers blank names
+    if twice:
+        shown = "; ".join(f"{name!r} in columns {', '.join(map(str, cols))}" for name, cols in twice.items())
+        raise DatasetError(f"{path}: the header line names a column more than once ({shown}) - pandas would rename the "
+                           "copies (e.g. 'a.1') and the task would read only one of them: give every column a unique "
+                           "name in the file")
 
 
 READERS = {"idx": idx_images, "uci-adult": uci_adult, "csv": csv_files}

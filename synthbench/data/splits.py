@@ -8,10 +8,15 @@ so every run and every seed of a task sees the same rows.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from synthbench.exceptions import ConfigError, DatasetError
+
 def stratified_split(labels: np.ndarray, holdout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices ``(keep, holdout)`` with ``holdout`` rows drawn per class in proportion, seeded."""
+    """Indices ``(keep, holdout)`` with ``holdout`` rows drawn per class in proportion, seeded (a class whose share
+    rounds to no row may be absent from the holdout: ``check_classes`` refuses such splits)."""
     rng = np.random.default_rng(seed)
     n = len(labels)
     if not 0 < holdout < n:
@@ -70,3 +75,65 @@ def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True
                else np.sort(np.random.default_rng(data.split_seed + 1).choice(len(keep), train_size, replace=False)))
         keep = keep[sub]
     return keep, val
+
+
+def _shown(classes, label) -> str:
+    return ", ".join(repr(label(c)) for c in classes[:5]) + (" ..." if len(classes) > 5 else "")
+
+
+def check_classes(full: np.ndarray, train: np.ndarray, validation: np.ndarray, test: np.ndarray, where: str, *,
+                  target: str, train_key: str, validation_size: int, test_how: tuple, label=lambda c: c) -> None:
+    """Refuse the splits of a classification task that cannot give a meaningful score, naming the setting to change.
+
+    ``full``: the target of the training data before the validation carve; ``train``, ``validation``, ``test``: the
+    target of each split as a run sees it. Every class of ``full`` must be in each split (a test split without a
+    class scores no recall or AUROC for it; one class alone scores none at all), and the test split may hold no class
+    the training data lacks. ``target``: the target's name; ``train_key``: the setting that subset the training
+    split ("" when whole); ``test_how``: how the test split was made, ``("file", path)``, ``("fraction", f)``,
+    ``("size", n)`` or ``("dataset", name)``; ``label``: a class as the user knows it.
+    """
+    classes, counts = np.unique(full, return_counts=True)
+    count = {c.item() if hasattr(c, "item") else c: int(k) for c, k in zip(classes, counts)}
+    n = len(full)
+    if len(classes) < 2:
+        only = _shown(list(count), label) if count else "none"
+        raise DatasetError(f"{where}: the target '{target}' has a single class ({only}) in the training data - a classifier "
+                           "cannot learn from one class: use data holding two or more classes, or another [data].target")
+
+    def missing(split) -> list:
+        return sorted(set(count) - set(np.unique(split).tolist()))
+
+    def rare(lost) -> str:
+        return ", ".join(f"{label(c)!r}: {count[c]} of {n} rows" for c in lost[:5])
+
+    lost = missing(train)
+    if lost:
+        fix = (f"raise {train_key} or set it to 0 (the whole training split)" if train_key else
+               "add rows of those classes to the training data, or lower [data].validation_size")
+        raise ConfigError(f"{where}: the training split lacks class(es) {_shown(lost, label)} of the target '{target}' "
+                          f"({rare(lost)}) - generators and models never see them: {fix}")
+    lost = missing(validation)
+    if lost:
+        need = math.ceil(n / min(count[c] for c in lost))
+        fix = (f"raise [data].validation_size to at least {need}" if need < n else
+               "add rows of those classes to the training data (too few rows for every split to hold one)")
+        raise ConfigError(f"{where}: the validation split ([data].validation_size = {validation_size}) is too small to hold "
+                          f"every class of the target '{target}' - it lacks {_shown(lost, label)} ({rare(lost)}): {fix}")
+    unseen = sorted(set(np.unique(test).tolist()) - set(count))
+    kind, value = test_how
+    if unseen:
+        raise DatasetError(f"{where}: the test split has class(es) {_shown(unseen, label)} of the target '{target}' that the "
+                           "training data never shows - no model can learn them: drop those rows or resplit the data")
+    lost = missing(test)
+    if lost:
+        single = ", which leaves it a single class" if len(np.unique(test)) == 1 else ""
+        problem = (f"{where}: the test split lacks class(es) {_shown(lost, label)} of the target '{target}' ({rare(lost)} "
+                   f"in the training data){single} - per-class recall, F1 and AUROC need every class in the test split")
+        if kind == "fraction":
+            raise ConfigError(f"{problem}: raise [data].test_fraction (now {value})")
+        if kind == "size":
+            raise ConfigError(f"{problem}: raise [data].test_size (now {value}) or set it to 0 (the whole test split)")
+        if kind == "file":
+            raise DatasetError(f"{problem}: give a larger [data].test_file ({value}) holding every class, or leave "
+                               "test_file out and set [data].test_fraction to carve a stratified test split")
+        raise DatasetError(f"{problem}: dataset '{value}' brings this test split - use another dataset")

@@ -120,11 +120,16 @@ def conform(frame: pd.DataFrame, columns: dict, target: str, where: str) -> pd.D
     return frame
 
 
-def check_informative(frame: pd.DataFrame, where: str) -> None:
-    """Refuse a column with a single value: it carries no information and breaks generators' transforms."""
+def check_informative(frame: pd.DataFrame, where: str, target: str | None = None) -> None:
+    """Refuse a column with a single value: it carries no information and breaks generators' transforms. The
+    ``target`` with a single value leaves nothing to predict: the fix is other data or another target, not dropping it."""
     for c in frame.columns:
         if frame[c].nunique(dropna=False) <= 1:
-            raise DatasetError(f"{where}: column '{c}' has a single value ({_show(frame[c].iloc[0])}) - it carries no information; "
+            value = _show(frame[c].iloc[0]) if len(frame) else "none"
+            if c == target:
+                raise DatasetError(f"{where}: the target '{c}' has a single value ({value}) - no model can learn to predict "
+                                   "it: use data in which it varies (two or more classes), or another [data].target")
+            raise DatasetError(f"{where}: column '{c}' has a single value ({value}) - it carries no information; "
                                "remove it from [data.columns]")
 
 

@@ -9,6 +9,7 @@ card holding their SHA-256, the command that made them and their accuracy.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from synthbench.exceptions import ConfigError, DatasetError, UnknownNameError
@@ -16,18 +17,28 @@ from synthbench.exceptions import ConfigError, DatasetError, UnknownNameError
 HERE = Path(__file__).resolve().parent
 FEATURES = ("fc1", "fc1_relu", "logits")
 DEFAULT_LAYER = "fc1"
+#: An extractor is named, never given as a path: its card and weights are ``HERE/<name>.json|.pt``.
+NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is an extractor name (lower-case letters, digits, '-', '_', '.'; no '/' and no '..')."""
+    if not isinstance(name, str) or not NAME.match(name) or ".." in name:
+        raise ConfigError(f"feature extractor {name!r} is not a name - extractors are named, not given as paths: use "
+                          f"one of {', '.join(available()) or '(none)'} (lower-case letters, digits, '-', '_', '.')")
+    return name
 
 
 def card_path(name: str) -> Path:
-    return HERE / f"{name}.json"
+    return HERE / f"{check_name(name)}.json"
 
 
 def weights_path(name: str) -> Path:
-    return HERE / f"{name}.pt"
+    return HERE / f"{check_name(name)}.pt"
 
 
 def available() -> list[str]:
-    return sorted(p.stem for p in HERE.glob("*.json"))
+    return sorted(p.stem for p in HERE.glob("*.json") if NAME.match(p.stem) and ".." not in p.stem)
 
 
 def load_card(name: str) -> dict:

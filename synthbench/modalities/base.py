@@ -33,6 +33,15 @@ class Splits:
         return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
 
 
+def training_size(task, budget) -> tuple[int, str]:
+    """The size of the training subset a run takes (0: the whole training split) and the setting that chose it:
+    the budget's ``train_size`` when set, else ``[data].train_size``."""
+    if budget is not None and budget.train_size > 0:
+        name = next((k for k, b in task.budgets.items() if b is budget), "<budget>")
+        return budget.train_size, f"[budgets.{name}].train_size"
+    return task.data.train_size, "[data].train_size"
+
+
 @dataclass
 class RunContext:
     """What every step of one run shares: its configuration, data, record and progress reporter."""

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from synthbench import keys, registry
+from synthbench import extractors, keys, registry
 from synthbench.contract import validate_sample
 from synthbench.data import catalog, readers
 from synthbench.data.images import LabeledImages
-from synthbench.data.splits import balanced_labels, stratified_subset, train_validation
+from synthbench.data.splits import balanced_labels, check_classes, stratified_subset, train_validation
 from synthbench.exceptions import ConfigError
-from synthbench.modalities.base import Modality, RunContext, Splits
+from synthbench.modalities.base import Modality, RunContext, Splits, training_size
 from synthbench.records import Artifact, DatasetInput
+from synthbench.tasks.schema import DataSection
+
+#: ``[data]`` settings only table tasks read.
+TABLE_ONLY = ("columns", "problem", "positive", "sensitive", "test_fraction", "test_file")
 
 
 class ImageModality(Modality):
@@ -41,7 +45,19 @@ class ImageModality(Modality):
 
     def check_task(self, task, where: str) -> None:
         if task.data.train_file:
-            raise ConfigError(f"{where}: [data].train_file (a CSV) is for table tasks")
+            raise ConfigError(f"{where}: [data].train_file (a CSV) is for table tasks - name an image dataset in "
+                              "[data].dataset (see `synthbench list`), or set modality = \"table\"")
+        table_only = [k for k in TABLE_ONLY if getattr(task.data, k) != getattr(DataSection(), k)]
+        if table_only:
+            raise ConfigError(f"{where}: [data].{table_only[0]} is a table-task setting, which an image task would ignore "
+                              "- remove it")
+        if not task.metrics.feature_extractor:
+            raise ConfigError(f"{where}: [metrics].feature_extractor is empty - image fidelity ({', '.join(task.metrics.fidelity)}) "
+                              f"is measured in a domain feature space: name one of {', '.join(extractors.available())}")
+        for name, b in task.budgets.items():
+            if b.downstream_epochs < 1:
+                raise ConfigError(f"{where}: [budgets.{name}].downstream_epochs must be >= 1 for an image task, got "
+                                  f"{b.downstream_epochs} - the downstream CNN trains for that many epochs (e.g. 1)")
 
     def conditioning(self, generator_cls, generator, per_class: bool | None) -> str:
         if bool(getattr(generator, "conditional", True)):
@@ -54,14 +70,25 @@ class ImageModality(Modality):
         paths = catalog.locate(spec, data_dir)
         raw = readers.read(spec, paths)
         if raw.modality != "image":
-            raise ConfigError(f"task '{task.name}': dataset '{spec.name}' is not an image dataset (reader '{spec.reader}')")
+            raise ConfigError(f"task '{task.name}': dataset '{spec.name}' is not an image dataset (reader '{spec.reader}') "
+                              "- name an image dataset in [data].dataset (see `synthbench list`)")
         (x_tr, y_tr), (x_te, y_te) = raw.train, raw.test
         num_classes = len(spec.meta["classes"])
-        train_size = budget.train_size if budget is not None and budget.train_size > 0 else task.data.train_size
-        keep, val = train_validation(y_tr, task.data, train_size)
+        d, where = task.data, f"task '{task.name}' ({spec.name})"
+        if not d.validation_size < len(y_tr):
+            raise ConfigError(f"{where}: [data].validation_size = {d.validation_size} leaves no training images (the training "
+                              f"split has {len(y_tr)}) - set it between 1 and {len(y_tr) - 1}, e.g. {max(1, len(y_tr) // 10)}")
+        train_size, train_key = training_size(task, budget)
+        keep, val = train_validation(y_tr, d, train_size)
         test_idx = np.arange(len(y_te))
-        if task.data.test_size:
-            test_idx = stratified_subset(y_te, task.data.test_size, task.data.split_seed + 2)
+        if d.test_size:
+            test_idx = stratified_subset(y_te, d.test_size, d.split_seed + 2)
+        names = list(spec.meta["classes"])
+        check_classes(y_tr, y_tr[keep], y_tr[val], y_te[test_idx], where, target="label",
+                      train_key=train_key if train_size else "",
+                      validation_size=d.validation_size,
+                      test_how=("size", d.test_size) if d.test_size and d.test_size < len(y_te) else ("dataset", spec.name),
+                      label=lambda k: names[k] if 0 <= k < len(names) else k)
         return Splits(
             train=LabeledImages(x_tr[keep], y_tr[keep], num_classes),
             validation=LabeledImages(x_tr[val], y_tr[val], num_classes),

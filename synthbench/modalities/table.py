@@ -16,14 +16,18 @@ import numpy as np
 from synthbench import keys, registry
 from synthbench.contract import validate_table_sample
 from synthbench.data import catalog, readers
-from synthbench.data.splits import holdout_split, train_validation
-from synthbench.data.table import Table, check_categories, check_informative, conform
-from synthbench.exceptions import ConfigError, DatasetError
-from synthbench.modalities.base import Modality, RunContext, Splits
+from synthbench.data.splits import check_classes, holdout_split, train_validation
+from synthbench.data.table import COLUMN_TYPES, Table, check_categories, check_informative, conform
+from synthbench.exceptions import ConfigError
+from synthbench.modalities.base import Modality, RunContext, Splits, training_size
 from synthbench.records import Artifact, DatasetInput
 
 NO_DIAGNOSIS = ("synthbench's GAN diagnosis reads image probes (class coverage and diversity in a domain feature space); "
                 "it is not defined for tables - a table generator's losses, where it reports them, are logged as train/<loss>")
+
+
+#: The utility metrics each kind of target can score.
+PROBLEM_METRICS = {"classification": ("accuracy", "f1", "auroc", "macro_f1"), "regression": ("r2", "rmse")}
 
 
 class TableModality(Modality):
@@ -54,57 +58,90 @@ class TableModality(Modality):
     def check_task(self, task, where: str) -> None:
         data = task.data
         if not data.columns:
-            raise ConfigError(f"{where}: a table task declares its column types in [data.columns] (name = \"categorical\" | "
-                              "\"numerical\" | \"integer\")")
+            raise ConfigError(f"{where}: a table task declares its column types in [data.columns] - add that table, one line "
+                              "per column: name = \"categorical\" | \"numerical\" | \"integer\"")
         if data.target not in data.columns:
-            raise ConfigError(f"{where}: [data].target '{data.target}' is not in [data.columns]")
+            raise ConfigError(f"{where}: [data].target '{data.target}' is not in [data.columns] - declare its type there, or "
+                              "name a declared column as the target")
+        for c, t in data.columns.items():
+            if t not in COLUMN_TYPES:
+                raise ConfigError(f"{where}: [data.columns].{c} = {t!r} - declare one of {', '.join(map(repr, COLUMN_TYPES))}")
         kind = "classification" if data.columns[data.target] == "categorical" else "regression"
         if data.problem != kind:
             raise ConfigError(f"{where}: [data].problem is '{data.problem}' but target '{data.target}' is declared "
                               f"{data.columns[data.target]}, which makes it {kind} - make the two agree")
+        fit = PROBLEM_METRICS[kind]
+        wrong = [u for u in task.metrics.utility if u not in fit]
+        if wrong:
+            raise ConfigError(f"{where}: [metrics].utility lists {', '.join(map(repr, wrong))}, which a {kind} target "
+                              f"('{data.target}') cannot score - list only {', '.join(fit)}")
         for c in data.sensitive:
             if c not in data.columns:
-                raise ConfigError(f"{where}: sensitive column '{c}' is not in [data.columns]")
+                raise ConfigError(f"{where}: sensitive column '{c}' is not in [data.columns] - declare it there, or remove it "
+                                  "from [data].sensitive")
+        if task.metrics.feature_extractor:
+            raise ConfigError(f"{where}: [metrics].feature_extractor is an image-task setting, which a table task would "
+                              "ignore - remove it")
+        for name, b in task.budgets.items():
+            if b.downstream_epochs:
+                raise ConfigError(f"{where}: [budgets.{name}].downstream_epochs is an image-task setting (tables' models "
+                                  "have no epochs) - remove it")
 
     def conditioning(self, generator_cls, generator, per_class: bool | None) -> str:
         return "joint"  # the target is a column the generator generates with the others
 
     # -- data --------------------------------------------------------------------------------------
     def load_splits(self, task, budget, data_dir) -> Splits:
-        """Train / validation / test tables; columns checked against the task's declared types."""
+        """Train / validation / test tables; columns checked against the task's declared types, and the splits
+        against what a score needs (every class of a classification target in each split)."""
         d = task.data
         train_raw, test_raw, checksums, files = _read(task, data_dir)
         name = d.dataset or Path(d.train_file).stem
+        where = f"task '{task.name}' ({name})"
         full = conform(train_raw, d.columns, d.target, f"task '{task.name}': training data ({name})")
         classification = d.columns[d.target] == "categorical"
         if test_raw is None:
             if not d.test_fraction:
-                raise ConfigError(f"task '{task.name}': the data has no test file - set [data].test_fraction (e.g. 0.2) or test_file")
-            keep, test_idx = holdout_split(full[d.target].to_numpy(), int(round(d.test_fraction * len(full))), d.split_seed + 2,
-                                           classification)
+                raise ConfigError(f"{where}: the data has no test file - set [data].test_fraction (e.g. 0.2) or test_file")
+            n_test = int(round(d.test_fraction * len(full)))
+            if not 0 < n_test < len(full):
+                raise ConfigError(f"{where}: [data].test_fraction = {d.test_fraction} of {len(full)} rows carves {n_test} test "
+                                  "rows - set it so that both the test and the training split keep rows (e.g. 0.2)")
+            keep, test_idx = holdout_split(full[d.target].to_numpy(), n_test, d.split_seed + 2, classification)
             test = full.iloc[test_idx].reset_index(drop=True)
             full = full.iloc[keep].reset_index(drop=True)
+            test_how = ("fraction", d.test_fraction)
         else:
+            if d.test_fraction:
+                raise ConfigError(f"{where}: [data].test_fraction = {d.test_fraction}, but dataset '{name}' has its own test "
+                                  "split - remove test_fraction")
             test = conform(test_raw, d.columns, d.target, f"task '{task.name}': test data ({name})")
-        if not 0 < d.validation_size < len(full):
-            raise ConfigError(f"task '{task.name}': validation_size {d.validation_size} must be between 1 and {len(full) - 1}")
-        train_size = budget.train_size if budget is not None and budget.train_size > 0 else d.train_size
+            test_how = ("file", d.test_file) if d.test_file else ("dataset", name)
+        if not d.validation_size < len(full):
+            raise ConfigError(f"{where}: [data].validation_size = {d.validation_size} leaves no training rows (the training "
+                              f"data has {len(full)}) - set it between 1 and {len(full) - 1}, e.g. {max(1, len(full) // 5)}")
+        train_size, train_key = training_size(task, budget)
         keep, val = train_validation(full[d.target].to_numpy(), d, train_size, classification)
         train = full.iloc[keep].reset_index(drop=True)
-        where = f"task '{task.name}' ({name})"
-        check_informative(train, where + ", training split")
-        check_categories(full, test, d.columns, where)  # the training data as given, before any budget subset
-        classes = sorted(train[d.target].unique()) if classification else []
-        if classification and len(classes) == 2 and d.positive not in classes:
-            raise ConfigError(f"task '{task.name}': [data].positive {d.positive!r} is not a class of '{d.target}' - one of {classes}")
+        validation = full.iloc[val].reset_index(drop=True)
         if d.test_size and d.test_size < len(test):
             test = test.iloc[np.sort(np.random.default_rng(d.split_seed + 3).choice(len(test), d.test_size, replace=False))]
             test = test.reset_index(drop=True)
+            test_how = ("size", d.test_size)
+        check_categories(full, test, d.columns, where)  # the training data as given, before any budget subset
+        if classification:
+            check_classes(full[d.target].to_numpy(), train[d.target].to_numpy(), validation[d.target].to_numpy(),
+                          test[d.target].to_numpy(), where, target=d.target, train_key=train_key if train_size else "",
+                          validation_size=d.validation_size, test_how=test_how)
+        check_informative(train, where + ", training split", d.target)
+        classes = sorted(train[d.target].unique()) if classification else []
+        if classification and len(classes) == 2 and d.positive not in classes:
+            raise ConfigError(f"{where}: [data].positive {d.positive!r} is not a class of '{d.target}' - one of {classes}")
 
         def table(frame):
             return Table(frame, dict(d.columns), d.target)
 
-        return Splits(train=table(train), validation=table(full.iloc[val].reset_index(drop=True)), test=table(test),
+        return Splits(train=table(train), validation=table(validation), test=table(test),
                       class_names=[str(c) for c in classes], dataset=name, checksums=checksums, files=files)
 
     def inputs(self, splits: Splits) -> list:
@@ -267,11 +304,8 @@ def _read(task, data_dir):
     """``(train_frame, test_frame or None, checksums, files)`` for a named dataset or a task's own CSV files."""
     d = task.data
     if d.train_file:
-        base = Path(task.path).parent if task.path else Path.cwd()
-        files = {"train": base / d.train_file, **({"test": base / d.test_file} if d.test_file else {})}
-        for k, p in files.items():
-            if not p.is_file():
-                raise DatasetError(f"task '{task.name}': {k}_file {p} does not exist - fix [data].{k}_file (relative to the task file)")
+        files = {k: catalog.task_file(getattr(d, f"{k}_file"), task.path, data_dir, f"[data].{k}_file", f"task '{task.name}'")
+                 for k in ("train", "test") if getattr(d, f"{k}_file")}
         frames = {k: readers.read_csv(p) for k, p in files.items()}
         return (frames["train"], frames.get("test"), {p.name: catalog.sha256_of(p) for p in files.values()},
                 {p.name: str(p) for p in files.values()})

@@ -26,7 +26,7 @@ def load_task_file(path: Path) -> Task:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid TOML: {exc} - fix that line (TOML's syntax: https://toml.io)") from exc
     task = parse_task(raw, str(path))
     if task.name != path.stem:
         raise ConfigError(f"{path}: name '{task.name}' must match the file name '{path.stem}' - rename one of them")
