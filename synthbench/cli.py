@@ -6,7 +6,6 @@ import errno
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -72,7 +71,7 @@ def run(
                                                               ("tasks_dir", tasks_dir), ("per_class", per_class))
                      if v not in (None, [])]
             if given:
-                raise ConfigError(f"--from-run repeats run {from_run}'s configuration: drop {', '.join(given)} "
+                raise ConfigError(f"--from-run repeats run {from_run}'s configuration - drop {', '.join(given)} "
                                   "(or run without --from-run to change it)")
             cfg = api.from_run(from_run, tracking_uri)
         else:
@@ -273,8 +272,6 @@ def download(
     from synthbench.data import catalog
 
     try:
-        if data_dir:
-            Path(data_dir).expanduser().mkdir(parents=True, exist_ok=True)  # where to put it: made if new
         paths = catalog.locate(registry.datasets.get(dataset), data_dir, download=True)
     except SynthbenchError as exc:
         _err(str(exc))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from synthbench import defaults, registry
 from synthbench.contract import hyperparameters, modalities
-from synthbench.constraints import violation
+from synthbench.constraints import DictOf, OneOf, violation
 from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
 from synthbench.tasks import Budget, Task, load_task, parse_task
 
@@ -59,7 +59,9 @@ def coerce(name: str, value, default, owner: str):
             return parsed
     except (ValueError, json.JSONDecodeError):
         kind = type(default).__name__
-        raise ConfigError(f"{owner} hyperparameter '{name}' expects {kind} (default {default!r}), got '{value}'") from None
+        example = json.dumps(list(default) if isinstance(default, tuple) else default, separators=(",", ":"))
+        raise ConfigError(f"{owner} hyperparameter '{name}' expects {kind} (default {default!r}), got '{value}' - "
+                          f"e.g. --param {name}={example}") from None
     return value
 
 
@@ -92,9 +94,12 @@ def resolve_params(cls, owner: str, layers: list[tuple[str, dict]]) -> dict:
 def _example(constraint, default) -> str:
     """A value the user could pass instead: the default when it is allowed, else the nearest allowed bound."""
     if constraint.allows(default):
-        return str(default) if not isinstance(default, (list, tuple, dict)) else json.dumps(default)
-    low = getattr(constraint, "low", None)
-    return str(low if low is not None else getattr(constraint, "values", ("?",))[0])
+        return str(default) if not isinstance(default, (list, tuple, dict)) else json.dumps(default, separators=(",", ":"))
+    if isinstance(constraint, DictOf):
+        return json.dumps({"<name>": _example(constraint.values, None)}, separators=(",", ":"))
+    if isinstance(constraint, OneOf):
+        return str(constraint.values[0])
+    return str(constraint.low if getattr(constraint, "low", None) is not None else "?")
 
 
 @dataclass(frozen=True)
@@ -182,8 +187,10 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
     for i, name in enumerate((task_obj.downstream.model, *task_obj.downstream.models)):
         cls = registry.models.get(name)
         if task_obj.modality not in modalities(cls):
+            fits = [m for m in registry.models.names() if task_obj.modality in modalities(registry.models.get(m))]
             raise ConfigError(f"task '{task_obj.name}' names downstream model '{name}', which handles "
-                              f"{', '.join(modalities(cls))} data, not {task_obj.modality}")
+                              f"{', '.join(modalities(cls))} data, not {task_obj.modality} - use one of {', '.join(fits)} "
+                              "in [downstream]")
         layers = [(f"{task_obj.path or task_obj.name}: [downstream]",
                    task_obj.downstream.params if i == 0 else task_obj.downstream.model_params.get(name, {})),
                   (f"the '{budget}' budget", modality.downstream_params(b))]

@@ -69,6 +69,19 @@ class OneOf:
         return "one of " + ", ".join(repr(v) for v in self.values)
 
 
+@dataclass(frozen=True)
+class DictOf:
+    """A table ``{name: value}`` whose every value obeys ``values`` (e.g. a distribution per column)."""
+
+    values: object
+
+    def allows(self, value) -> bool:
+        return isinstance(value, dict) and all(isinstance(k, str) and self.values.allows(v) for k, v in value.items())
+
+    def describe(self) -> str:
+        return "a table {name: value} (JSON) with every value " + self.values.describe()
+
+
 def positive_int() -> Interval:
     return Interval(1, None, integer=True)
 

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from synthbench.constraints import Interval, OneOf, fraction, positive, positive_int
+from synthbench.constraints import OneOf, fraction, positive, positive_int
 from synthbench.data import UNLABELED, LabeledImages, balanced_labels
 from synthbench.exceptions import ConfigError, TrainingDivergedError
 from synthbench.torch_utils import resolve_device, to_float_images, to_uint8_images, torch_generator

@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from synthbench.constraints import Interval, OneOf, positive, positive_int
+from synthbench.constraints import DictOf, Interval, OneOf, positive, positive_int
 from synthbench.data.table import TABLE_NAME, Table
 
 # budgets: SDV's own default is 300 epochs (the CTGAN paper's setting), used at the full budget
@@ -176,7 +176,7 @@ class GaussianCopula(SDVGenerator):
     """SDV ``GaussianCopulaSynthesizer``: per-column marginals + a Gaussian copula (no epochs)."""
 
     synthesizer = "GaussianCopulaSynthesizer"
-    constraints = {**_SWITCHES, "default_distribution": OneOf(DISTRIBUTIONS)}
+    constraints = {**_SWITCHES, "default_distribution": OneOf(DISTRIBUTIONS), "numerical_distributions": DictOf(OneOf(DISTRIBUTIONS))}
 
     def __init__(self, enforce_min_max_values=True, enforce_rounding=True, numerical_distributions=None,
                  default_distribution="beta", random_state=None):
@@ -220,7 +220,7 @@ class CopulaGAN(CTGAN):
     """SDV ``CopulaGANSynthesizer``: CTGAN trained on columns first mapped through Gaussian-copula marginals."""
 
     synthesizer = "CopulaGANSynthesizer"
-    constraints = {**_CTGAN, "default_distribution": OneOf(DISTRIBUTIONS)}
+    constraints = {**_CTGAN, "default_distribution": OneOf(DISTRIBUTIONS), "numerical_distributions": DictOf(OneOf(DISTRIBUTIONS))}
 
     def __init__(self, epochs=300, batch_size=500, embedding_dim=128, generator_dim=(256, 256),
                  discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6, discriminator_lr=2e-4,
