@@ -58,21 +58,21 @@ def test_unwritable_tracking_location(tmp_path, cli, tasks_dir):
     assert "cannot write the MLflow tracking location" in line and "--tracking-uri" in line
 
 
-def test_missing_dataset_file(tmp_path, tracking_uri, cli, tasks_dir, only_run):
-    """A data dir with a missing file falls through to the shipped copy; with no copy anywhere it is an error."""
+def test_missing_dataset_file(tmp_path, tracking_uri, cli, tasks_dir):
+    """A data dir with a missing file falls through to the shipped copy; with no copy anywhere it is an error,
+    found before a run opens."""
     task = (tasks_dir / "tiny-mnist.toml").read_text().replace('dataset = "mnist"', 'dataset = "fashion-mnist"')
     task = task.replace('name = "tiny-mnist"', 'name = "tiny-fashion"')
     (tmp_path / "tasks").mkdir()
     (tmp_path / "tasks" / "tiny-fashion.toml").write_text(task)
     env = {"SYNTHBENCH_OFFLINE": "1", "SYNTHBENCH_CACHE_DIR": str(tmp_path / "cache")}
+    (tmp_path / "data").mkdir()
     proc = cli("run", "-g", "real", "-t", "tiny-fashion", "--tasks-dir", str(tmp_path / "tasks"),
                "--data-dir", str(tmp_path / "data"), "--tracking-uri", tracking_uri, env=env)
     assert proc.returncode == 2
     line = _one_line_error(proc)
     assert "fashion-mnist/train-images-idx3-ubyte.gz is missing" in line and "--data-dir" in line
-    run = only_run(tracking_uri)
-    assert run.info.status == "FAILED"
-    assert "is missing" in run.data.tags["synthbench.error"]
+    assert "recorded as FAILED" not in proc.stderr and not (tmp_path / "store" / "mlflow.db").exists()
 
 
 def test_run_records_everything(tmp_path, tracking_uri, cli, tasks_dir, only_run):

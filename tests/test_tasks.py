@@ -105,23 +105,23 @@ def test_minimal_task_parses():
 
 
 @pytest.mark.parametrize("section,key,value,message", [
-    ("data", "validation_size", 0, r"t: \[data\]\.validation_size must be >= 1, got 0 - the validation split selects"),
-    ("data", "split_seed", -1, r"\[data\]\.split_seed must be >= 0, got -1 - NumPy seeds are non-negative: use e\.g\. 0"),
-    ("data", "train_size", -5, r"\[data\]\.train_size must be >= 0, got -5 - use 0 \(the whole training split\)"),
-    ("data", "test_size", -1, r"\[data\]\.test_size must be >= 0, got -1"),
-    ("data", "test_fraction", 1.0, r"\[data\]\.test_fraction must be in \[0\.0, 1\.0\), got 1\.0"),
-    ("budgets.quick", "fidelity_samples", 0, r"\[budgets\.quick\]\.fidelity_samples must be >= 2, got 0 - FID and KID need 2"),
-    ("budgets.quick", "fidelity_samples", 1, r"\[budgets\.quick\]\.fidelity_samples must be >= 2, got 1"),
-    ("budgets.quick", "privacy_samples", -1, r"\[budgets\.quick\]\.privacy_samples must be >= 1, got -1"),
-    ("budgets.quick", "downstream_epochs", -2, r"\[budgets\.quick\]\.downstream_epochs must be >= 0, got -2"),
-    ("budgets.quick", "train_size", -1, r"\[budgets\.quick\]\.train_size must be >= 0, got -1"),
-    ("metrics", "kid_subset_size", 0, r"\[metrics\]\.kid_subset_size must be >= 2, got 0 - KID's unbiased estimate"),
-    ("metrics", "kid_subset_size", -3, r"\[metrics\]\.kid_subset_size must be >= 2, got -3"),
-    ("regimes", "mixed_synthetic_share", 1.0, r"\[regimes\]\.mixed_synthetic_share must be in \(0\.0, 1\.0\), got 1\.0"),
+    ("data", "validation_size", 0, r"t: \[data\]\.validation_size must be an integer >= 1, got 0 - the validation split selects"),
+    ("data", "split_seed", -1, r"\[data\]\.split_seed must be an integer >= 0, got -1 - NumPy seeds are non-negative: use e\.g\. 0"),
+    ("data", "train_size", -5, r"\[data\]\.train_size must be an integer >= 0, got -5 - use 0 \(the whole training split\)"),
+    ("data", "test_size", -1, r"\[data\]\.test_size must be an integer >= 0, got -1"),
+    ("data", "test_fraction", 1.0, r"\[data\]\.test_fraction must be a number in \[0, 1\), got 1\.0"),
+    ("budgets.quick", "fidelity_samples", 0, r"\[budgets\.quick\]\.fidelity_samples must be an integer >= 2, got 0 - FID and KID need 2"),
+    ("budgets.quick", "fidelity_samples", 1, r"\[budgets\.quick\]\.fidelity_samples must be an integer >= 2, got 1"),
+    ("budgets.quick", "privacy_samples", -1, r"\[budgets\.quick\]\.privacy_samples must be an integer >= 1, got -1"),
+    ("budgets.quick", "downstream_epochs", -2, r"\[budgets\.quick\]\.downstream_epochs must be an integer >= 0, got -2"),
+    ("budgets.quick", "train_size", -1, r"\[budgets\.quick\]\.train_size must be an integer >= 0, got -1"),
+    ("metrics", "kid_subset_size", 0, r"\[metrics\]\.kid_subset_size must be an integer >= 2, got 0 - KID's unbiased estimate"),
+    ("metrics", "kid_subset_size", -3, r"\[metrics\]\.kid_subset_size must be an integer >= 2, got -3"),
+    ("regimes", "mixed_synthetic_share", 1.0, r"\[regimes\]\.mixed_synthetic_share must be a number in \(0, 1\), got 1\.0"),
     ("regimes", "run", [], r"\[regimes\]\.run must list at least 1, got \[\] - a run scores utility"),
     ("regimes", "run", ["real", "real"], r"\[regimes\]\.run lists 'real' more than once"),
     ("regimes", "run", ["synthetic", "mixed"], r"\[regimes\]\.run = \['synthetic', 'mixed'\] has 'synthetic' without 'real'"),
-    ("", "version", 0, r"t: version must be >= 1, got 0"),
+    ("", "version", 0, r"t: version must be an integer >= 1, got 0"),
     ("", "version", True, r"t: version must be an integer, got True"),
     ("", "version", "1", r"t: version must be an integer, got '1'"),
 ])
@@ -131,7 +131,7 @@ def test_out_of_range_values_fail_when_the_file_is_read(section, key, value, mes
 
 
 @pytest.mark.parametrize("section,values,message", [
-    ("budgets.quick", {"downstream_epochs": 0}, r"\[budgets\.quick\]\.downstream_epochs must be >= 1 for an image task, got 0"),
+    ("budgets.quick", {"downstream_epochs": 0}, r"\[budgets\.quick\]\.downstream_epochs must be an integer >= 1 for an image task, got 0"),
     ("metrics", {"feature_extractor": ""}, r"\[metrics\]\.feature_extractor is empty - image fidelity .* name one of .*lenet-mnist"),
     ("data", {"positive": "7"}, r"\[data\]\.positive is a table-task setting, which an image task would ignore - remove it"),
     ("data", {"dataset": "mnsit"}, r"\[data\]\.dataset: unknown dataset 'mnsit' - did you mean 'mnist'\?"),

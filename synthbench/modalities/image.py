@@ -56,7 +56,7 @@ class ImageModality(Modality):
                               f"is measured in a domain feature space: name one of {', '.join(extractors.available())}")
         for name, b in task.budgets.items():
             if b.downstream_epochs < 1:
-                raise ConfigError(f"{where}: [budgets.{name}].downstream_epochs must be >= 1 for an image task, got "
+                raise ConfigError(f"{where}: [budgets.{name}].downstream_epochs must be an integer >= 1 for an image task, got "
                                   f"{b.downstream_epochs} - the downstream CNN trains for that many epochs (e.g. 1)")
 
     def conditioning(self, generator_cls, generator, per_class: bool | None) -> str:

@@ -1,6 +1,7 @@
 """The schema of a task file, parsed strictly: unknown keys, wrong types and values outside a setting's range
 are errors when the file is read, not when a run reaches them. Each numeric setting declares its range beside its
-field (``setting(..., allowed=Range(...))``), which ``_build`` checks for every section alike.
+field (``setting(..., allowed=Interval(...))``, with the ``synthbench.constraints`` that generators declare their
+hyperparameters' ranges with), which ``_build`` checks for every section alike.
 
 A task says which dataset and target, how the validation split is carved from train (the test split
 is only ever used for scoring), which downstream model, which regimes and metrics - the headline utility
@@ -15,6 +16,7 @@ import typing
 from dataclasses import dataclass, field
 
 from synthbench import defaults, extractors, registry
+from synthbench.constraints import Interval
 from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
 
 REGIMES = ("real", "synthetic", "mixed")
@@ -23,28 +25,7 @@ PROBLEMS = ("classification", "regression")
 SUITES = ("ctgan-paper",)
 
 
-@dataclass(frozen=True)
-class Range:
-    """The values a numeric setting allows, declared beside its field (``setting``) and checked by ``_build``."""
-
-    lo: float | None = None
-    hi: float | None = None
-    lo_open: bool = False  # lo itself is excluded
-    hi_open: bool = False  # hi itself is excluded
-
-    def __contains__(self, v) -> bool:
-        return ((self.lo is None or (v > self.lo if self.lo_open else v >= self.lo))
-                and (self.hi is None or (v < self.hi if self.hi_open else v <= self.hi)))
-
-    def __str__(self) -> str:
-        if self.hi is None:
-            return f"{'>' if self.lo_open else '>='} {self.lo}"
-        if self.lo is None:
-            return f"{'<' if self.hi_open else '<='} {self.hi}"
-        return f"in {'(' if self.lo_open else '['}{self.lo}, {self.hi}{')' if self.hi_open else ']'}"
-
-
-def setting(default=dataclasses.MISSING, *, allowed: Range | None = None, min_items: int = 0, why: str = ""):
+def setting(default=dataclasses.MISSING, *, allowed: Interval | None = None, min_items: int = 0, why: str = ""):
     """A task-file field with its allowed values: ``allowed`` (numbers) or ``min_items`` (lists); ``why`` says what
     the bound protects and how to fix a value outside it. (Every list's items must differ, bounded or not.)"""
     return field(default=default, metadata={"allowed": allowed, "min_items": min_items, "why": why})
@@ -55,7 +36,7 @@ class Header:
     """A task file's top-level keys other than its sections."""
 
     name: str
-    version: int = setting(allowed=Range(1), why="a task's version counts its revisions from 1: bump it when the task changes")
+    version: int = setting(allowed=Interval(1), why="a task's version counts its revisions from 1: bump it when the task changes")
     modality: str
     description: str = ""
 
@@ -64,18 +45,18 @@ class Header:
 class DataSection:
     dataset: str = ""  # a named dataset (``synthbench list``), or leave empty and give train_file
     target: str = "label"
-    validation_size: int = setting(5000, allowed=Range(1), why="the validation split selects the downstream model, so it "
+    validation_size: int = setting(5000, allowed=Interval(1), why="the validation split selects the downstream model, so it "
                                    "needs rows: use 1 or more (a few thousand for a stable choice)")
-    split_seed: int = setting(0, allowed=Range(0), why="NumPy seeds are non-negative: use e.g. 0")
-    train_size: int = setting(0, allowed=Range(0), why="use 0 (the whole training split) or N > 0 (a stratified subset of N rows)")
-    test_size: int = setting(0, allowed=Range(0), why="use 0 (the whole test split) or N > 0 (a subset of N rows)")
+    split_seed: int = setting(0, allowed=Interval(0), why="NumPy seeds are non-negative: use e.g. 0")
+    train_size: int = setting(0, allowed=Interval(0), why="use 0 (the whole training split) or N > 0 (a stratified subset of N rows)")
+    test_size: int = setting(0, allowed=Interval(0), why="use 0 (the whole test split) or N > 0 (a subset of N rows)")
     # tables
     columns: dict = field(default_factory=dict)  # name -> categorical | numerical | integer (declared, never guessed)
     problem: str = "classification"  # classification | regression
     positive: str = ""  # the positive class of a binary target (F1, AUROC, fairness)
     sensitive: tuple = ()  # columns whose groups the fairness metrics compare
     # a dataset with one file: share of rows carved (seeded, stratified) as the test split
-    test_fraction: float = setting(0.0, allowed=Range(0.0, 1.0, hi_open=True),
+    test_fraction: float = setting(0.0, allowed=Interval(0.0, 1.0, closed="left"),
                                    why="use 0 (the dataset's own test split) or e.g. 0.2 (20% of the rows carved as the test split)")
     train_file: str = ""  # a user's own CSV instead of a named dataset (relative to the task file)
     test_file: str = ""  # its test split; without it, test_fraction carves one
@@ -95,7 +76,7 @@ class RegimesSection:
     run: tuple = setting(REGIMES, min_items=1, why=f"a run scores utility under these regimes: list at least one of "
                          f"{', '.join(REGIMES)} (TSTR / TRTR needs real and synthetic)")
     # share of synthetic rows in the mixed set, which has the real set's size
-    mixed_synthetic_share: float = setting(0.5, allowed=Range(0.0, 1.0, lo_open=True, hi_open=True),
+    mixed_synthetic_share: float = setting(0.5, allowed=Interval(0.0, 1.0, closed="neither"),
                                            why="0 would be the real regime and 1 the synthetic one: use e.g. 0.5")
 
 
@@ -106,20 +87,20 @@ class MetricsSection:
     fidelity: tuple = ()  # empty: the modality's default fidelity metrics
     feature_extractor: str = ""  # a shipped extractor's name (synthbench/extractors/<name>.json), never a path
     # images per KID subset (reduced to the fidelity samples when fewer)
-    kid_subset_size: int = setting(1000, allowed=Range(2), why="KID's unbiased estimate needs 2 or more images per subset: "
+    kid_subset_size: int = setting(1000, allowed=Interval(2), why="KID's unbiased estimate needs 2 or more images per subset: "
                                    "use e.g. 1000")
     privacy: tuple = ()
 
 
 @dataclass(frozen=True)
 class Budget:
-    downstream_epochs: int = setting(0, allowed=Range(0), why="the image CNN trains this many epochs: use e.g. 1 (table tasks "
+    downstream_epochs: int = setting(0, allowed=Interval(0), why="the image CNN trains this many epochs: use e.g. 1 (table tasks "
                                      "leave it out)")
-    fidelity_samples: int = setting(10000, allowed=Range(2), why="FID and KID need 2 or more samples per side: use e.g. 2000")
+    fidelity_samples: int = setting(10000, allowed=Interval(2), why="FID and KID need 2 or more samples per side: use e.g. 2000")
     # rows per side for distance-based privacy checks (tables)
-    privacy_samples: int = setting(2000, allowed=Range(1), why="the privacy checks need rows to compare: use e.g. 1000")
+    privacy_samples: int = setting(2000, allowed=Interval(1), why="the privacy checks need rows to compare: use e.g. 1000")
     suite: bool = True  # run [downstream].suite (the published evaluator suite) at this budget
-    train_size: int = setting(0, allowed=Range(0), why="use 0 ([data].train_size applies) or N > 0 (a stratified subset of N rows)")
+    train_size: int = setting(0, allowed=Interval(0), why="use 0 ([data].train_size applies) or N > 0 (a stratified subset of N rows)")
     generator_params: dict = field(default_factory=dict)  # generator name -> {hyperparameter: value}
 
 
@@ -187,8 +168,9 @@ def _build(cls, raw: dict, path: str, section: str = ""):
             raise ConfigError(f"{path}: {key}: expected {want}, got {value!r} - {_WRITE[base]}")
         allowed, min_items, why = (f.metadata.get(k) for k in ("allowed", "min_items", "why"))
         fix = f" - {why}" if why else ""
-        if allowed is not None and value not in allowed:
-            raise ConfigError(f"{path}: {key} must be {allowed}, got {value!r}{fix}")
+        if allowed is not None and not allowed.allows(value):
+            shown = dataclasses.replace(allowed, integer=True) if base is int else allowed  # "an integer >= 1"
+            raise ConfigError(f"{path}: {key} must be {shown.describe()}, got {value!r}{fix}")
         if base is tuple:
             if len(value) < (min_items or 0):
                 raise ConfigError(f"{path}: {key} must list at least {min_items}, got {value!r}{fix}")
