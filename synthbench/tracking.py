@@ -172,17 +172,23 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {lines[0][:300] if lines else ''}"
 
 
+#: Store errors that another writer causes and that the same call, made again, gets past: SQLite busy past MLflow's
+#: own 20 s busy timeout, and two runs logging the same dataset at once (MLflow looks the dataset up, then inserts
+#: it: the second insert fails, and made again the call finds the first one's row).
+TRANSIENT = ("database is locked", "UNIQUE constraint failed: datasets")
+
+
 def retrying(call, *args, **kwargs):
-    """``call(*args, **kwargs)``, retried with backoff while SQLite answers "database is locked" (MLflow already
-    waits 20 s per statement: this covers a store busy for longer, e.g. many sweep workers finishing at once)."""
+    """``call(*args, **kwargs)``, retried with backoff while the store answers with a ``TRANSIENT`` error (many
+    sweep workers finishing at once, or starting on the same data)."""
     import random
     import time
 
     for attempt in range(defaults.STORE_RETRIES + 1):
         try:
             return call(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - only a lock is retried
-            if "database is locked" not in str(exc) or attempt == defaults.STORE_RETRIES:
+        except Exception as exc:  # noqa: BLE001 - only another writer's doing is retried
+            if not any(t in str(exc) for t in TRANSIENT) or attempt == defaults.STORE_RETRIES:
                 raise
             time.sleep(min(30.0, 2.0 ** attempt) * (0.5 + random.random()))
 

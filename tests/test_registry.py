@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import synthbench
 from synthbench import registry
 from synthbench.config import resolve
 from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
@@ -165,6 +166,11 @@ def test_example_plugin_runs_through_the_cli(plugin_site, tracking_uri, tmp_path
     assert run.info.status == "FINISHED"
     assert run.data.params["generator.shrink"] == "0.5"
     assert 0.0 <= run.data.metrics["utility/synthetic/accuracy"] <= 1.0
+    # the plug-in's own constraint is checked before a run opens, as the built-ins' are
+    bad = cli("run", "-g", "pixel-gauss", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--param", "shrink=-1",
+              "--tracking-uri", tracking_uri, env=plugin_site, cwd=tmp_path)
+    assert bad.returncode == 2 and "'shrink' must be a number >= 0, got -1.0 (from --param)" in bad.stderr, bad.stderr
+    assert len(synthbench.load_runs(tracking_uri)) == 1
 
 
 def test_example_plugin_passes_check_generator(plugin_site):

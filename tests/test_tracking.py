@@ -205,6 +205,14 @@ def test_a_locked_store_is_retried_and_other_errors_are_not(monkeypatch):
 
     assert tracking.retrying(locked_twice) == "written" and len(calls) == 3
 
+    def same_dataset_logged_by_another_run():  # two runs of one task log the same dataset at once
+        calls.append(1)
+        if len(calls) < 5:
+            raise RuntimeError("(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, datasets.name")
+        return "linked"
+
+    assert tracking.retrying(same_dataset_logged_by_another_run) == "linked" and len(calls) == 5
+
     def always_locked():
         calls.append(1)
         raise RuntimeError("(sqlite3.OperationalError) database is locked")

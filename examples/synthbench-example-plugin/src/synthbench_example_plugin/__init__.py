@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.constraints import Interval
 from synthbench.data import LabeledImages, balanced_labels
 
 
@@ -18,6 +19,7 @@ class PixelGaussian(BaseEstimator):
     conditional = True
     fit_receives = ("callback",)  # fit takes synthbench's progress callback
     budgets = {"quick": {"shrink": 1.0}, "standard": {"shrink": 1.0}, "full": {"shrink": 1.0}}
+    constraints = {"shrink": Interval(0, None)}  # checked before a run opens: --param shrink=-1 is refused
 
     def __init__(self, shrink=1.0, random_state=None):
         self.shrink = shrink  # scales each pixel's standard deviation
