@@ -226,6 +226,7 @@ def _running(procs):
     return [p for p in procs if running(p)]
 
 
+@pytest.mark.slow  # a whole run; the default suite keeps under 10 minutes on 2 cores
 def test_sigterm_ends_run_killed_as_terminated(tmp_path, tasks_dir, tracking_uri, only_run):
     """A scheduler's cancel (SIGTERM to the whole process group) is recorded as a termination, not a Ctrl-C,
     exits 143 (128 + 15) and leaves no process behind: the evaluation worker ignores it, the run kills it."""

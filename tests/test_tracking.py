@@ -163,6 +163,7 @@ def test_a_run_prints_only_synthbench_lines_unless_verbose(cli, tasks_dir, tmp_p
 
 
 
+@pytest.mark.slow  # a whole run; the default suite keeps under 10 minutes on 2 cores
 def test_verbose_shows_mlflow_lines(cli, tasks_dir, tmp_path):
     """A new store is set up with MLflow's INFO lines, shown with --verbose (the quiet run is the test above)."""
     loud = cli("run", "-g", "marginals", "-t", "tiny-table", "--tasks-dir", str(tasks_dir), "--budget", "quick",
