@@ -78,7 +78,6 @@ def run(
             cfg = api.resolve(task or "mnist", generator or "cgan", budget or defaults.DEFAULT_BUDGET,
                               defaults.DEFAULT_SEED if seed is None else seed, device or defaults.DEFAULT_DEVICE,
                               parse_param_strings(param), tasks_dir, save_synthetic, per_class)
-        api.check_locations(data_dir, tracking_uri, experiment)  # before the header: bad input opens no run
     except KeyboardInterrupt as exc:
         _interrupted(exc)
     except SynthbenchError as exc:

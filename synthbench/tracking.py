@@ -194,12 +194,10 @@ def retrying(call, *args, **kwargs):
 
 
 def setup(uri: str | None, experiment: str) -> tuple[str, str]:
-    """Point MLflow at the store and experiment (created if needed); return ``(uri, experiment_id)``."""
+    """Point MLflow at the store and experiment (created if needed); return ``(uri, experiment_id)``. The store and
+    the name were checked before (``synthbench.api.check_locations``: writable, room on its disk, a server answers)."""
     quiet_mlflow()
-    check_experiment(experiment)
     uri = resolve_tracking_uri(uri)
-    check_writable(uri)
-    check_server(uri)
     import mlflow
 
     client = _open_store(uri)

@@ -207,11 +207,11 @@ def verify(spec: DatasetSpec, path: Path) -> None:
 def locate(spec: DatasetSpec, data_dir=None, download: bool = True) -> dict[str, Path]:
     """Find (or download) and verify every file of ``spec``; return name -> path. With ``download``, a ``data_dir``
     that does not exist yet is made (it is where the files go); otherwise it must exist."""
-    if download and data_dir and not os.environ.get(defaults.ENV_OFFLINE, "").lower() in ("1", "true", "yes"):
-        Path(data_dir).expanduser().mkdir(parents=True, exist_ok=True)
-    dirs = search_dirs(data_dir)
     if os.environ.get(defaults.ENV_OFFLINE, "").lower() in ("1", "true", "yes"):
         download = False
+    if download and data_dir:
+        Path(data_dir).expanduser().mkdir(parents=True, exist_ok=True)
+    dirs = search_dirs(data_dir)
     found: dict[str, Path] = {}
     for f in spec.files:
         for d in dirs:
