@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from synthbench.background import threads_available
 from synthbench.constraints import Interval, positive, positive_int
 from synthbench.data.table import Table
 
@@ -124,8 +125,11 @@ class XGBoostModel(TabularModel):
     def _fit(self, x, y, xv, yv):
         import xgboost as xgb
 
+        # at most n_jobs threads, fewer while the evaluation worker holds a core (the model does not change: XGBoost's
+        # hist trees are the same for any thread count)
+        n_jobs = threads_available() if self.n_jobs in (None, -1) else min(self.n_jobs, threads_available())
         kw = dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate, max_depth=self.max_depth,
-                  subsample=self.subsample, colsample_bytree=self.colsample_bytree, n_jobs=self.n_jobs,
+                  subsample=self.subsample, colsample_bytree=self.colsample_bytree, n_jobs=n_jobs,
                   random_state=None if self.random_state is None else int(self.random_state) % (2**31), tree_method="hist")
         use_val = xv is not None and len(yv) > 0 and self.early_stopping_rounds
         if use_val:
