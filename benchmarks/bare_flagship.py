@@ -1,4 +1,4 @@
-"""The flagship run written plainly: the same networks, epochs, losses and downstream model as
+"""The flagship run written plainly: the same networks, generator steps, losses and downstream model as
 ``synthbench run --generator cgan --task mnist``, with no synthbench machinery (no MLflow, no
 registry, no progress bars, no artifacts). ``bench_flagship.py`` times it against synthbench.
 
@@ -52,10 +52,10 @@ od = torch.optim.Adam(D.parameters(), gp["lr_d"], betas=(gp["beta1"], 0.999))
 X, Y = to_f(x_tr), torch.from_numpy(y_tr)
 prior = torch.bincount(Y, minlength=10).float()
 bs, half, aux, ms = gp["batch_size"], gp["batch_size"] // 2, gp["aux_weight"], gp["mode_seeking"]
-step = 0
-for epoch in range(gp["epochs"]):
+step, per_epoch = 0, len(Y) // bs
+for epoch in range(-(-gp["steps"] // per_epoch)):
     p = torch.randperm(len(Y))
-    for i in range(len(Y) // bs):
+    for i in range(min(per_epoch, gp["steps"] - step)):
         b = p[i * bs:(i + 1) * bs]
         z = torch.randn(bs, gp["latent_dim"])
         yf = torch.multinomial(prior, bs, replacement=True)

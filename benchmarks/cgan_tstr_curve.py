@@ -1,6 +1,6 @@
 """TSTR accuracy of ``cgan`` on MNIST against its training time (the accuracy-vs-time curve).
 
-Trains cgan one epoch at a time (``warm_start``) on the task's 55,000-image training split; after
+Trains cgan one epoch (a pass over the data: 429 generator steps at batch 128) at a time (``warm_start``) on the task's 55,000-image training split; after
 each epoch samples a synthetic set of the same size and trains the task's downstream CNN at the
 given budget (epoch chosen on the validation split) and scores it on the real test split. Writes
 ``results/cgan_mnist_tstr_curve.{json,png}``.
@@ -33,13 +33,15 @@ def main() -> None:
     from synthbench import keys, registry
     from synthbench.config import parse_param_strings, resolve
     from synthbench.data import balanced_labels
+    from synthbench.generators.gan import steps_per_epoch
     from synthbench.metrics.utility import evaluate_regime
     from synthbench.seeding import derive_seed
 
-    params = {**parse_param_strings(args.param), "epochs": "1", "warm_start": "true"}
+    params = {**parse_param_strings(args.param), "warm_start": "true"}
     cfg = resolve("mnist", "cgan", args.budget, args.seed, "cpu", params)
     data = registry.modalities.get(cfg.task.modality).load_splits(cfg.task, cfg.budget_spec, None)
-    gen = cfg.generator_cls(**cfg.generator_params)
+    gp = cfg.generator_params
+    gen = cfg.generator_cls(**{**gp, "steps": steps_per_epoch(len(data.train), gp["batch_size"], gp["d_steps"])})
     rows, fit_seconds = [], 0.0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +50,7 @@ def main() -> None:
         record = {"command": "python benchmarks/cgan_tstr_curve.py " + " ".join(
             [f"--epochs {args.epochs}", f"--budget {args.budget}", f"--seed {args.seed}"] + [f"--param {p}" for p in args.param]
             + (["--filtered"] if args.filtered else [])),
-            "generator_params": {k: v for k, v in cfg.generator_params.items() if k not in ("epochs", "warm_start")},
+            "generator_params": {k: v for k, v in cfg.generator_params.items() if k not in ("steps", "warm_start")},
             "downstream": cfg.model_params, "machine": "2 CPU cores, no GPU", "rows": rows}
         out.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
         import matplotlib

@@ -19,7 +19,7 @@ def run(task="mnist", generator="cgan", *, budget=defaults.DEFAULT_BUDGET, seed=
         system_metrics=True, per_class=None, tags=None) -> RunResult:
     """Fit ``generator`` on ``task``'s training split, evaluate it, and record one MLflow run.
 
-    ``params`` overrides generator hyperparameters (``{"epochs": 3}``); strings are converted to the
+    ``params`` overrides generator hyperparameters (``{"steps": 300}``); strings are converted to the
     type of the default. Returns the run's id, status and record (``.metrics``, ``.not_applicable``, ...).
     """
     cfg = resolve(task, generator, budget, seed, device, params, tasks_dir, save_synthetic, per_class)

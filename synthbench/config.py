@@ -20,11 +20,11 @@ from synthbench.tasks import Budget, Task, load_task, parse_task
 
 
 def parse_param_strings(items) -> dict:
-    """``["epochs=3", "lr_g=1e-4"]`` -> ``{"epochs": "3", "lr_g": "1e-4"}`` (values converted later)."""
+    """``["steps=300", "lr_g=1e-4"]`` -> ``{"steps": "300", "lr_g": "1e-4"}`` (values converted later)."""
     out = {}
     for item in items or ():
         if "=" not in item:
-            raise ConfigError(f"--param '{item}' must look like name=value (e.g. --param epochs=3)")
+            raise ConfigError(f"--param '{item}' must look like name=value (e.g. --param steps=300)")
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out

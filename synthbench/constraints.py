@@ -2,7 +2,7 @@
 
 A generator or downstream model may declare a class attribute ``constraints``: hyperparameter name ->
 ``Interval`` or ``OneOf``. ``synthbench.config`` checks every resolved value against it (after the budget,
-the task file and ``--param`` have been applied), so ``--param epochs=0`` is refused with the allowed range
+the task file and ``--param`` have been applied), so ``--param steps=0`` is refused with the allowed range
 before any MLflow run exists, rather than finishing with an untrained generator. A list or tuple value (layer
 sizes) is checked element by element; ``None`` is allowed when it is the hyperparameter's default ("not set").
 

@@ -81,7 +81,7 @@ REMEDIES = {
         "a gradient penalty (`wgan-gp`) or spectral normalisation in D",
     ],
     "not_converged": [
-        "train longer (`--param epochs=N` or `--budget full`): quality was still improving when training stopped",
+        "train longer (`--param steps=N` or `--budget full`): quality was still improving when training stopped",
         "raise the learning rates a little if the losses barely move",
     ],
     "healthy": [],

@@ -3,7 +3,7 @@
 A plug-in author runs it in their own CI::
 
     from synthbench.testing import check_generator
-    check_generator(MyGenerator(epochs=1))
+    check_generator(MyGenerator(steps=10))
 
 Every check raises ``ContractError`` naming what is wrong; ``check_generator`` returns the names of
 the checks that passed.

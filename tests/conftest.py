@@ -40,12 +40,12 @@ kid_subset_size = 100
 [budgets.quick]
 downstream_epochs = 3
 fidelity_samples = 300
-generator_params = { cgan = { epochs = 1, width = 8, batch_size = 64 }, pca-gmm = { n_components = 5, n_mixture = 2 } }
+generator_params = { cgan = { steps = 9, width = 8, batch_size = 64 }, pca-gmm = { n_components = 5, n_mixture = 2 } }
 
 [budgets.standard]
 downstream_epochs = 1
 fidelity_samples = 300
-generator_params = { cgan = { epochs = 1, width = 8, batch_size = 64 }, pca-gmm = { n_components = 5, n_mixture = 2 } }
+generator_params = { cgan = { steps = 9, width = 8, batch_size = 64 }, pca-gmm = { n_components = 5, n_mixture = 2 } }
 """
 
 TABLE_COLUMNS = {"x": "numerical", "colour": "categorical", "count": "integer", "label": "categorical"}
@@ -166,3 +166,12 @@ def table_task():
 def frames():
     """``frames(n, seed)``: train/test frames of a tiny mixed-type table."""
     return table_frames
+
+
+@pytest.fixture(scope="session")
+def mnist_validation():
+    """MNIST's 5,000-image validation split (the shipped data): real digits for tests that train a little."""
+    from synthbench.modalities import load_splits
+    from synthbench.tasks import load_task
+
+    return load_splits(load_task("mnist"), "quick").validation

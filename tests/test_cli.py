@@ -43,9 +43,9 @@ def test_unknown_task(cli, tracking_uri):
 
 
 def test_bad_param(cli, tracking_uri):
-    proc = cli("run", "-g", "cgan", "-t", "mnist", "--param", "epochs=many", "--tracking-uri", tracking_uri)
+    proc = cli("run", "-g", "cgan", "-t", "mnist", "--param", "steps=many", "--tracking-uri", tracking_uri)
     assert proc.returncode == 2
-    assert "'epochs' expects int" in _one_line_error(proc)
+    assert "'steps' expects int" in _one_line_error(proc)
 
 
 def test_unwritable_tracking_location(tmp_path, cli, tasks_dir):
@@ -352,7 +352,7 @@ def test_fashion_mnist_from_a_data_directory(tmp_path, tracking_uri, cli, only_r
     data_dir = repo_root.parent / "shared" / "datasets"
     if not (data_dir / "fashion-mnist").is_dir():
         pytest.skip("../shared/datasets/fashion-mnist is not beside this checkout")
-    proc = cli("run", "--generator", "cgan", "--task", "fashion-mnist", "--budget", "quick", "--param", "epochs=1",
+    proc = cli("run", "--generator", "cgan", "--task", "fashion-mnist", "--budget", "quick", "--param", "steps=78",
                "--data-dir", str(data_dir), "--no-save-synthetic", "--tracking-uri", tracking_uri, cwd=tmp_path, timeout=1800)
     assert proc.returncode == 0, proc.stderr
     run = only_run(tracking_uri)

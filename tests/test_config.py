@@ -26,8 +26,8 @@ def test_intervals_and_choices_say_what_they_allow():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"epochs": "0"}, "'epochs' must be an integer >= 1, got 0 (from --param) - pass e.g. --param epochs="),
-    ({"epochs": "-3"}, "'epochs' must be an integer >= 1, got -3"),
+    ({"steps": "0"}, "'steps' must be an integer >= 1, got 0 (from --param) - pass e.g. --param steps="),
+    ({"steps": "-3"}, "'steps' must be an integer >= 1, got -3"),
     ({"lr_g": "-1"}, "'lr_g' must be a number > 0, got -1.0"),
     ({"beta1": "1.0"}, "'beta1' must be a number in [0, 1), got 1.0"),
     ({"d_norm": "group"}, "'d_norm' must be one of 'batch', 'spectral', 'layer', 'none', got 'group'"),
@@ -69,7 +69,7 @@ def test_every_builtin_declares_constraints_its_defaults_obey():
             cls = reg.get(name)
             check_constraints(cls())
             config.resolve_params(cls, name, [])
-    assert "epochs" in registry.generators.get("cgan").constraints and "epochs" in registry.models.get("cnn").constraints
+    assert "steps" in registry.generators.get("cgan").constraints and "epochs" in registry.models.get("cnn").constraints
 
 
 class _Plugin(BaseEstimator):

@@ -16,7 +16,7 @@ from synthbench.testing import CHECKS, check_generator, tiny_images, tiny_table
 @pytest.mark.parametrize("gen", [
     RealBootstrap(),
     PCAGaussianMixture(n_components=4, n_mixture=2),
-    CGAN(epochs=1, width=4, batch_size=16, device="cpu"),
+    CGAN(steps=3, width=4, batch_size=16, device="cpu"),
 ], ids=["real", "pca-gmm", "cgan"])
 def test_builtins_pass_check_generator(gen):
     assert check_generator(gen) == ["init_stores_params", "fit_receives", "constraints", "fit_returns_self", "sample_kind", "sample_labels",

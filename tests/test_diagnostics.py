@@ -110,20 +110,12 @@ def test_markdown_names_label_evidence_and_remedies():
     assert "## Evidence" in md and "## What to try" in md and "probe/class_coverage" in md
 
 
-@pytest.fixture(scope="module")
-def mnist_validation():
-    from synthbench.modalities import load_splits
-    from synthbench.tasks import load_task
-
-    return load_splits(load_task("mnist"), "quick").validation
-
-
 def test_monitor_probes_and_grids_on_a_real_fit(mnist_validation):
     train = mnist_validation.take(np.arange(600))
     logged, images = [], []
     mon = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=3, probe_samples=200, seed=0,
                           log_metrics=lambda m, step: logged.append((step, m)), log_image=lambda img, key, step: images.append((key, step, img.shape)))
-    gen = CGAN(epochs=2, width=8, batch_size=32, random_state=0, device="cpu").fit(train, monitor=mon)
+    gen = CGAN(steps=36, width=8, batch_size=32, random_state=0, device="cpu").fit(train, monitor=mon)  # two passes
     final = mon.finish(gen, gen.history_[-1]["step"])
     assert [p["step"] for p in mon.probes] == [12, 24, 36]
     assert final["step"] == 36 and np.isfinite(final["fid"]) and final["fid"] > final["reference_fid"] > 0
@@ -133,17 +125,17 @@ def test_monitor_probes_and_grids_on_a_real_fit(mnist_validation):
                               ("training/interpolation", 1, (302, 302)), ("training/interpolation", 2, (302, 302))]
     # the same seed gives the same probes
     mon2 = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=3, probe_samples=200, seed=0)
-    CGAN(epochs=2, width=8, batch_size=32, random_state=0, device="cpu").fit(train, monitor=mon2)
+    CGAN(steps=36, width=8, batch_size=32, random_state=0, device="cpu").fit(train, monitor=mon2)
     assert [p["fid"] for p in mon2.probes] == [p["fid"] for p in mon.probes[:2]]
 
 
 def test_monitor_reads_an_unconditional_generator_through_per_class(mnist_validation):
     train = mnist_validation.take(np.arange(500))
     mon = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=2, probe_samples=200, seed=0)
-    gen = PerClass(DCGAN(epochs=2, width=4, batch_size=16), random_state=0).fit(train, monitor=mon)
+    gen = PerClass(DCGAN(steps=6, width=4, batch_size=16), random_state=0).fit(train, monitor=mon)
     assert len(mon.probes) >= 1 and "label_accuracy" in mon.probes[-1]
     raw = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=2, probe_samples=200, seed=0)
-    plain = DCGAN(epochs=1, width=4, batch_size=16, random_state=0).fit(train, monitor=raw)
+    plain = DCGAN(steps=3, width=4, batch_size=16, random_state=0).fit(train, monitor=raw)
     p = raw.finish(plain, plain.history_[-1]["step"])
     assert "label_accuracy" not in p and len(p["class_share"]) == 10 and 0 <= p["class_coverage"] <= 1
     assert gen.sample(4, labels=[0, 1, 2, 3]).labelled

@@ -168,7 +168,7 @@ def test_unconditional_generator_runs_once_per_class_with_diagnostics(tmp_path, 
 @pytest.mark.slow
 def test_no_per_class_records_utility_as_not_applicable(tmp_path, tracking_uri, cli, tasks_dir, only_run):
     proc = cli("run", "-g", "gan", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
-               "--no-per-class", "--param", "hidden=16", "--param", "epochs=1", "--no-save-synthetic",
+               "--no-per-class", "--param", "hidden=16", "--param", "steps=4", "--no-save-synthetic",
                "--tracking-uri", tracking_uri, "--no-system-metrics", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "not applicable: utility/synthetic/*" in proc.stdout
@@ -192,7 +192,7 @@ def test_non_gan_generator_says_why_there_is_no_diagnosis(tmp_path, tracking_uri
 
 def test_divergence_stops_the_run_failed_with_its_diagnosis(tmp_path, tracking_uri, cli, tasks_dir, only_run):
     proc = cli("run", "-g", "cgan", "-t", "tiny-mnist", "--tasks-dir", str(tasks_dir), "--budget", "quick",
-               "--param", "lr_g=1e12", "--param", "lr_d=1e12", "--param", "epochs=3",
+               "--param", "lr_g=1e12", "--param", "lr_d=1e12", "--param", "steps=27",
                "--tracking-uri", tracking_uri, "--no-system-metrics", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     err = [line for line in proc.stderr.splitlines() if line.startswith("error")]

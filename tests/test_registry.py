@@ -61,16 +61,16 @@ def test_register_refuses_duplicates_bad_names_and_non_generators():
 
 
 def test_param_override_checked_against_signature(tasks_dir):
-    with pytest.raises(UnknownNameError, match="hyperparameter of generator 'cgan' 'epoch' - did you mean 'epochs'"):
-        resolve("tiny-mnist", "cgan", "quick", params={"epoch": "2"}, tasks_dir=tasks_dir)
-    with pytest.raises(ConfigError, match="'epochs' expects int"):
-        resolve("tiny-mnist", "cgan", "quick", params={"epochs": "two"}, tasks_dir=tasks_dir)
+    with pytest.raises(UnknownNameError, match="hyperparameter of generator 'cgan' 'step' - did you mean 'steps'"):
+        resolve("tiny-mnist", "cgan", "quick", params={"step": "2"}, tasks_dir=tasks_dir)
+    with pytest.raises(ConfigError, match="'steps' expects int"):
+        resolve("tiny-mnist", "cgan", "quick", params={"steps": "two"}, tasks_dir=tasks_dir)
 
 
 def test_param_layers_budget_task_then_user(tasks_dir):
     cfg = resolve("tiny-mnist", "cgan", "quick", seed=3, device="cpu", params={"lr_g": "1e-4"}, tasks_dir=tasks_dir)
     p = cfg.generator_params
-    assert p["epochs"] == 1 and p["width"] == 8  # task file budget
+    assert p["steps"] == 9 and p["width"] == 8  # task file budget
     assert p["lr_g"] == 1e-4 and isinstance(p["lr_g"], float)  # user
     assert p["random_state"] == 3 and p["device"] == "cpu"
     assert cfg.model_params["epochs"] == 3 and cfg.model_params["channels"] == 8

@@ -9,7 +9,7 @@ auxiliary-classifier term on real images for D and on generated ones for G (Oden
 ``aux_weight=0`` is a pure projection cGAN. Non-saturating loss, Adam, and sampling from an
 exponential moving average of the generator weights (``ema_decay``; Yazici et al. 2019).
 
-Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels of both
+Hyperparameters: ``steps`` (generator steps), ``batch_size``, ``latent_dim``, ``width`` (base channels of both
 networks), ``lr_g``/``lr_d`` (two time-scale when they differ; Heusel et al. 2017; 1e-3, five times the
 DCGAN paper's 2e-4: with EMA sampling it reaches 0.94 TSTR after one MNIST epoch instead of 0.82, see
 ``results/cgan_mnist_tstr_curve_lr1e-3.json``), ``beta1``,
@@ -21,7 +21,7 @@ term of Mao et al. 2019, MSGAN: pairs of samples of one class with different ``z
 without it this generator collapses to nearly one image per class within its first epochs, which
 costs ~0.2 TSTR accuracy on MNIST), ``ema_decay`` (0 turns EMA off), ``filter_samples`` (re-draw samples that D's auxiliary classifier
 puts in another class than the one asked for; needs ``aux_weight`` > 0), ``diagnostics`` (record D(x), D(G(z)) and
-gradient norms), ``warm_start`` (``fit`` again trains ``epochs`` more, as in scikit-learn), ``random_state``, ``device``.
+gradient norms), ``warm_start`` (``fit`` again trains ``steps`` more, as in scikit-learn), ``random_state``, ``device``.
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ from synthbench.generators.networks import D_NORMS, conv_networks
 class CGAN(GANBase):
     constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "aux_weight": Interval(0),
                    "mode_seeking": Interval(0), "d_norm": OneOf(D_NORMS)}
-    budgets = {
-        "quick": {"epochs": 3},
-        "standard": {"epochs": 5},
-        "full": {"epochs": 30},
+    budgets = {  # generator steps
+        "quick": {"steps": 234},
+        "standard": {"steps": 2145},
+        "full": {"steps": 12870},
     }
 
-    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=1e-3, lr_d=1e-3, beta1=0.5, d_steps=1,
+    def __init__(self, steps=2145, batch_size=128, latent_dim=64, width=32, lr_g=1e-3, lr_d=1e-3, beta1=0.5, d_steps=1,
                  label_smoothing=0.0, aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
                  ema_decay=0.999, filter_samples=True, diagnostics=True, warm_start=False, random_state=None, device="auto"):
-        self.epochs = epochs
+        self.steps = steps
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.width = width
@@ -64,24 +64,14 @@ class CGAN(GANBase):
         self.random_state = random_state
         self.device = device
 
+    @property
+    def has_classifier(self) -> bool:
+        return bool(self.aux_weight)
+
     def build_networks(self, image_shape, num_classes):
         return conv_networks(image_shape, num_classes, self.latent_dim, self.width, conditioning="projection",
                              aux_classifier=bool(self.aux_weight), minibatch_std=self.minibatch_std, d_norm=self.d_norm,
                              cond_bn=self.cond_bn)
-
-    def _generate(self, y):
-        """With ``filter_samples``, re-draw (up to 10 times) samples that D's auxiliary classifier does not
-        assign to their requested class: discriminator-guided rejection (Azadi et al. 2019), using only
-        what the model learned from the training split."""
-        x = super()._generate(y)
-        if not (self.filter_samples and self.aux_weight):
-            return x
-        for _ in range(10):
-            bad = self.discriminator_(x, y)[1].argmax(1) != y
-            if not bool(bad.any()):
-                break
-            x[bad] = super()._generate(y[bad])
-        return x
 
     def d_loss(self, D, real, y_real, fake, y_fake):
         import torch.nn.functional as F

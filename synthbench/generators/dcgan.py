@@ -6,7 +6,7 @@ scaled to 28x28 (networks in ``synthbench.generators.networks.conv_networks``). 
 samples carry no labels, so ``synthbench run`` trains one model per class (``PerClass``) to measure
 utility; the cost of the ten models is in the run record.
 
-Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width`` (base channels), ``lr_g``, ``lr_d``,
+Hyperparameters: ``steps`` (generator steps), ``batch_size``, ``latent_dim``, ``width`` (base channels), ``lr_g``, ``lr_d``,
 ``beta1``, ``d_steps`` (D steps per G step), ``label_smoothing`` (one-sided), ``mode_seeking`` (MSGAN term,
 off as in the paper), ``ema_decay`` (EMA of G's weights for sampling; 0 = the paper's plain G),
 ``diagnostics``, ``warm_start``, ``random_state``, ``device``.
@@ -22,16 +22,16 @@ from synthbench.generators.networks import conv_networks
 class DCGAN(GANBase):
     constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "mode_seeking": Interval(0)}
     conditional = False
-    budgets = {
-        "quick": {"epochs": 3},
-        "standard": {"epochs": 5},
-        "full": {"epochs": 30},
+    budgets = {  # generator steps
+        "quick": {"steps": 21},
+        "standard": {"steps": 210},
+        "full": {"steps": 1260},
     }
 
-    def __init__(self, epochs=5, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5, d_steps=1,
+    def __init__(self, steps=210, batch_size=128, latent_dim=64, width=32, lr_g=2e-4, lr_d=2e-4, beta1=0.5, d_steps=1,
                  label_smoothing=0.0, mode_seeking=0.0, ema_decay=0.999, diagnostics=True, warm_start=False,
                  random_state=None, device="auto"):
-        self.epochs = epochs
+        self.steps = steps
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.width = width

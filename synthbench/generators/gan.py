@@ -4,6 +4,10 @@ Variants differ only in their networks (``build_networks``) and losses (``d_loss
 loop, seeding, discriminator steps per generator step, EMA of generator weights, the mode-seeking
 term, step logging, diagnostics and divergence detection live here once.
 
+A fit's budget is ``steps`` generator steps (each after ``d_steps`` discriminator steps), whatever the size of
+the training set; ``steps_per_epoch`` of them make one pass over the data (the records' ``epoch``). A warm start
+(``warm_start=True``, ``fit`` again) trains ``steps`` more, continuing the pass it stopped in.
+
 ``history_`` holds one record every ``log_every`` generator steps (``step`` = generator step): the mean
 discriminator and generator losses, D(x) and D(G(z)) as probabilities (or the critic's Wasserstein
 estimate for WGAN-GP), and the gradient norms of both networks (sampled every ``GRAD_NORM_EVERY``
@@ -31,6 +35,13 @@ from synthbench.torch_utils import resolve_device, to_float_images, to_uint8_ima
 
 GRAD_NORM_EVERY = 10  # steps between gradient-norm probes
 LOG_POINTS = 60  # about this many history records per fit
+FILTER_TRIES = 10  # filter_samples: re-draws of a sample its discriminator's classifier puts in another class
+
+
+def steps_per_epoch(n: int, batch_size: int, d_steps: int = 1) -> int:
+    """Generator steps in one pass over ``n`` training images: the discriminator sees each real image about once
+    (``d_steps`` batches of ``batch_size`` per generator step)."""
+    return max(1, n // (min(batch_size, n) * max(1, d_steps)))
 
 
 def grad_norm(module) -> float:
@@ -52,7 +63,7 @@ def ns_losses(d_real_logits, d_fake_logits, label_smoothing: float = 0.0):
 
 class GANBase(BaseEstimator):
     """Subclasses define ``__init__`` (hyperparameters, which must include the ones read here:
-    ``epochs``, ``batch_size``, ``latent_dim``, ``lr_g``, ``lr_d``, ``beta1``, ``random_state``, ``device``;
+    ``steps``, ``batch_size``, ``latent_dim``, ``lr_g``, ``lr_d``, ``beta1``, ``random_state``, ``device``;
     optional: ``beta2``, ``d_steps``, ``ema_decay``, ``mode_seeking``, ``diagnostics``, ``warm_start``),
     ``build_networks(image_shape, num_classes) -> (G, D)``, ``d_loss`` and ``g_loss``."""
 
@@ -62,7 +73,7 @@ class GANBase(BaseEstimator):
     match_labels = False  # True: generated labels copy the real batch's in D steps (conditional WGAN-GP's penalty)
     wasserstein = False  # True: the critic's scores are unbounded (WGAN); D(x) is logged as an estimate, not a probability
     #: allowed values of the hyperparameters every variant has (``synthbench.constraints``); variants add theirs
-    constraints = {"epochs": positive_int(), "batch_size": positive_int(), "latent_dim": positive_int(),
+    constraints = {"steps": positive_int(), "batch_size": positive_int(), "latent_dim": positive_int(),
                    "lr_g": positive(), "lr_d": positive(), "beta1": fraction(), "d_steps": positive_int(),
                    "ema_decay": fraction(), "diagnostics": OneOf((True, False)), "warm_start": OneOf((True, False))}
 
@@ -88,7 +99,7 @@ class GANBase(BaseEstimator):
         device = resolve_device(self.device)
         self.device_ = device
         resume = bool(self._hp("warm_start", False)) and hasattr(self, "state_")
-        if resume:  # sklearn's warm_start: continue training the fitted networks for `epochs` more
+        if resume:  # sklearn's warm_start: continue training the fitted networks for `steps` more
             st = self.state_
             G, D, G_ema, opt_g, opt_d, gen = st["G"], st["D"], st["G_ema"], st["opt_g"], st["opt_d"], st["rng"]
         else:
@@ -134,12 +145,12 @@ class GANBase(BaseEstimator):
         prior = torch.as_tensor(self.prior_, dtype=torch.float32)
         n, bs = len(train), min(self.batch_size, len(train))
         d_steps = max(1, int(self._hp("d_steps", 1)))
-        steps = max(1, n // (bs * d_steps))  # generator steps per epoch: D sees each real image about once
+        per_epoch = steps_per_epoch(n, bs, d_steps)
         mode_seeking, half = float(self._hp("mode_seeking", 0.0)), bs // 2
         diagnostics = bool(self._hp("diagnostics", True))
         match_labels = self.match_labels and self.conditional
         ema_decay = self._hp("ema_decay", 0.0)
-        total = steps * self.epochs
+        total = int(self.steps)
         log_every = max(1, (total + LOG_POINTS - 1) // LOG_POINTS)
         first_step = self.state_["step"]
         t0 = time.perf_counter() - (self.history_[-1]["seconds"] if resume and self.history_ else 0.0)
@@ -159,80 +170,86 @@ class GANBase(BaseEstimator):
             counts[key] = counts.get(key, 0) + 1
 
         step = first_step
-        for _ in range(self.epochs):
-            self.state_["epoch"] += 1
+        # a pass over the data (an "epoch") is per_epoch generator steps; a warm start continues the pass it stopped in
+        perm, i = (st.get("perm"), st.get("pos", per_epoch)) if resume else (None, per_epoch)
+        if perm is not None and len(perm) != n:  # refitted on other data: start a new pass
+            perm, i = None, per_epoch
+        for done in range(1, total + 1):
+            if i >= per_epoch:
+                self.state_["epoch"] += 1
+                perm, i = torch.randperm(n, generator=gen).to(device), 0
             epoch = self.state_["epoch"]
-            perm = torch.randperm(n, generator=gen).to(device)
-            for i in range(steps):
-                probe = diagnostics and i % GRAD_NORM_EVERY == 0  # gradient norms cost a pass over all parameters
-                for j in range(d_steps):
-                    idx = perm[(i * d_steps + j) * bs:(i * d_steps + j + 1) * bs]
-                    real, y_real = x_all[idx], y_all[idx]
-                    z, y_fake = draw(len(idx))
-                    if match_labels:
-                        y_fake = y_real.clone()
-                    if mode_seeking:  # pairs (i, i + half) share a label and differ in z
-                        y_fake[half:2 * half] = y_fake[:half]
-                    if j == d_steps - 1:
-                        fake = G(z, y_fake)  # kept for the generator step
-                        fake_d = fake.detach()
-                    else:
-                        with torch.no_grad():
-                            fake_d = G(z, y_fake)
-                    d_loss, stats = self.d_loss(D, real, y_real, fake_d, y_fake)
-                    opt_d.zero_grad(set_to_none=True)
-                    d_loss.backward()
-                    if probe and j == d_steps - 1:
-                        add("d_grad_norm", grad_norm(D))
-                    opt_d.step()
-                g_loss = self.g_loss(D, fake, y_fake)
-                if mode_seeking:  # Mao et al. 2019 (MSGAN): distinct z must give distinct images
-                    d_img = (fake[:half] - fake[half:2 * half]).abs().flatten(1).mean(1)
-                    d_z = (z[:half] - z[half:2 * half]).abs().mean(1)
-                    g_loss = g_loss + mode_seeking / ((d_img / d_z).mean() + 1e-5)
-                opt_g.zero_grad(set_to_none=True)
-                g_loss.backward()
-                if probe:
-                    add("g_grad_norm", grad_norm(G))
-                opt_g.step()
-                step += 1
-                dl, gl = float(d_loss.detach()), float(g_loss.detach())
-                if not (math.isfinite(dl) and math.isfinite(gl)):
-                    self.history_.append({"step": step, "epoch": epoch, "d_loss": dl, "g_loss": gl,
-                                          "seconds": time.perf_counter() - t0})
-                    self.state_["step"] = step
-                    raise TrainingDivergedError(
-                        f"{type(self).__name__} diverged at epoch {epoch}, step {step}: d_loss={dl}, g_loss={gl} - "
-                        "lower lr_d/lr_g, or use a gradient penalty (wgan-gp)", step=step
-                    )
-                if G_ema is not None:
-                    decay = min(ema_decay, (1.0 + step) / (10.0 + step))  # warm-up: early weights fade fast
+            probe = diagnostics and i % GRAD_NORM_EVERY == 0  # gradient norms cost a pass over all parameters
+            for j in range(d_steps):
+                idx = perm[(i * d_steps + j) * bs:(i * d_steps + j + 1) * bs]
+                real, y_real = x_all[idx], y_all[idx]
+                z, y_fake = draw(len(idx))
+                if match_labels:
+                    y_fake = y_real.clone()
+                if mode_seeking:  # pairs (i, i + half) share a label and differ in z
+                    y_fake[half:2 * half] = y_fake[:half]
+                if j == d_steps - 1:
+                    fake = G(z, y_fake)  # kept for the generator step
+                    fake_d = fake.detach()
+                else:
                     with torch.no_grad():
-                        for pe, pg in zip(G_ema.parameters(), G.parameters()):
-                            pe.lerp_(pg, 1.0 - decay)
-                        for be, bg in zip(G_ema.buffers(), G.buffers()):
-                            be.copy_(bg)
-                add("d_loss", dl)
-                add("g_loss", gl)
-                if diagnostics:
-                    if self.wasserstein:
-                        add("wasserstein", float(stats["d_real"].mean() - stats["d_fake"].mean()))
-                    else:
-                        add("d_real", float(torch.sigmoid(stats["d_real"]).mean()))
-                        add("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))
-                        # the adversarial part of D's loss alone (no smoothing, no auxiliary classifier):
-                        # 2 ln 2 for a D that always answers 0.5, so a mean above it is a D worse than chance
-                        add("d_adv_loss", float(ns_losses(stats["d_real"], stats["d_fake"])))
-                if step % log_every == 0 or i == steps - 1:
-                    self.history_.append({"step": step, "epoch": epoch, **{k: sums[k] / counts[k] for k in sums},
-                                          "seconds": time.perf_counter() - t0})
-                    sums.clear(), counts.clear()
+                        fake_d = G(z, y_fake)
+                d_loss, stats = self.d_loss(D, real, y_real, fake_d, y_fake)
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                if probe and j == d_steps - 1:
+                    add("d_grad_norm", grad_norm(D))
+                opt_d.step()
+            g_loss = self.g_loss(D, fake, y_fake)
+            if mode_seeking:  # Mao et al. 2019 (MSGAN): distinct z must give distinct images
+                d_img = (fake[:half] - fake[half:2 * half]).abs().flatten(1).mean(1)
+                d_z = (z[:half] - z[half:2 * half]).abs().mean(1)
+                g_loss = g_loss + mode_seeking / ((d_img / d_z).mean() + 1e-5)
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            if probe:
+                add("g_grad_norm", grad_norm(G))
+            opt_g.step()
+            step += 1
+            i += 1
+            dl, gl = float(d_loss.detach()), float(g_loss.detach())
+            if not (math.isfinite(dl) and math.isfinite(gl)):
+                self.history_.append({"step": step, "epoch": epoch, "d_loss": dl, "g_loss": gl,
+                                      "seconds": time.perf_counter() - t0})
                 self.state_["step"] = step
-                if monitor is not None:
-                    monitor.on_step(self, step)
-                if callback is not None:
-                    callback({"phase_step": step - first_step, "phase_total": total})
+                raise TrainingDivergedError(
+                    f"{type(self).__name__} diverged at epoch {epoch}, step {step}: d_loss={dl}, g_loss={gl} - "
+                    "lower lr_d/lr_g, or use a gradient penalty (wgan-gp)", step=step
+                )
+            if G_ema is not None:
+                decay = min(ema_decay, (1.0 + step) / (10.0 + step))  # warm-up: early weights fade fast
+                with torch.no_grad():
+                    for pe, pg in zip(G_ema.parameters(), G.parameters()):
+                        pe.lerp_(pg, 1.0 - decay)
+                    for be, bg in zip(G_ema.buffers(), G.buffers()):
+                        be.copy_(bg)
+            add("d_loss", dl)
+            add("g_loss", gl)
+            if diagnostics:
+                if self.wasserstein:
+                    add("wasserstein", float(stats["d_real"].mean() - stats["d_fake"].mean()))
+                else:
+                    add("d_real", float(torch.sigmoid(stats["d_real"]).mean()))
+                    add("d_fake", float(torch.sigmoid(stats["d_fake"]).mean()))
+                    # the adversarial part of D's loss alone (no smoothing, no auxiliary classifier):
+                    # 2 ln 2 for a D that always answers 0.5, so a mean above it is a D worse than chance
+                    add("d_adv_loss", float(ns_losses(stats["d_real"], stats["d_fake"])))
+            end_of_pass = i >= per_epoch
+            if step % log_every == 0 or end_of_pass or done == total:
+                self.history_.append({"step": step, "epoch": epoch, **{k: sums[k] / counts[k] for k in sums},
+                                      "seconds": time.perf_counter() - t0})
+                sums.clear(), counts.clear()
+            self.state_.update(step=step, perm=perm, pos=i)
             if monitor is not None:
+                monitor.on_step(self, step)
+            if callback is not None:
+                callback({"phase_step": step - first_step, "phase_total": total})
+            if monitor is not None and (end_of_pass or done == total):  # grids after each pass and at the end
                 monitor.on_epoch(self, epoch, step)
 
     # -- sampling ------------------------------------------------------------------------------
@@ -271,8 +288,25 @@ class GANBase(BaseEstimator):
                 out[i:i + len(y)] = to_uint8_images(self._generate(y))
         return LabeledImages(out, draw if self.conditional else np.full(n, UNLABELED, dtype=np.int64), self.num_classes_)
 
+    #: True when D has an auxiliary classifier head (``D(x, y)[1]``): ``filter_samples`` can then be used
+    has_classifier = False
+
     def _generate(self, y):
-        """Images in [-1, 1] for labels ``y`` (variants may filter or re-draw here)."""
+        """Images in [-1, 1] for labels ``y``. With ``filter_samples`` (and a D with a classifier head), samples that
+        D's auxiliary classifier does not assign to their requested class are re-drawn, up to ``FILTER_TRIES``
+        times: discriminator-guided rejection (Azadi et al. 2019), using only what the model learned from the
+        training split."""
+        x = self._draw(y)
+        if not (self.has_classifier and self._hp("filter_samples", False)):
+            return x
+        for _ in range(FILTER_TRIES):
+            bad = self.discriminator_(x, y)[1].argmax(1) != y
+            if not bool(bad.any()):
+                break
+            x[bad] = self._draw(y[bad])
+        return x
+
+    def _draw(self, y):
         import torch
 
         z = torch.randn(len(y), self.latent_dim, generator=self.rng_).to(self.device_)

@@ -5,9 +5,11 @@ An unconditional generator's samples carry no labels, so no classifier can be tr
 the rows of class ``k`` only, and samples class ``k`` from clone ``k``. Ten classes cost ten models:
 ``fit_seconds_per_class_`` holds each model's training time (synthbench logs them under ``cost/``).
 
-When the estimator supports ``warm_start`` and ``epochs`` (every synthbench GAN does), the models are
-trained in rounds of one epoch each, so a training monitor sees the whole class-conditional generator
-improve round by round, and ``history_`` averages the models' training records.
+Budgets are per model: with ``steps=S`` every class's model takes S generator steps, however few rows its class
+has, so ten classes cost ten times one model's steps (a class-conditional generator's budget buys the same
+steps once). When the estimator supports ``warm_start`` and ``steps`` (every synthbench GAN does), the models
+are trained in ``ROUNDS`` rounds of S / ``ROUNDS`` steps each, so a training monitor sees the whole
+class-conditional generator improve round by round, and ``history_`` averages the models' training records.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from synthbench.data import LabeledImages, balanced_labels
 from synthbench.exceptions import ConfigError
+
+
+ROUNDS = 5  # rounds of training over all per-class models (a monitor's grids and probes after each)
 
 
 class PerClass(BaseEstimator):
@@ -59,19 +64,22 @@ class PerClass(BaseEstimator):
                 m.set_params(random_state=derive_seed(seed, f"per-class/{k}"))
             self.models_[k] = m
         params = self.estimator.get_params()
-        rounds_ok = "warm_start" in params and "epochs" in params
-        rounds = int(params["epochs"]) if rounds_ok else 1
-        if rounds_ok:
-            for m in self.models_.values():
-                m.set_params(warm_start=True, epochs=1)
+        rounds_ok = "warm_start" in params and "steps" in params
+        total = int(params["steps"]) if rounds_ok else 1
+        chunks = [c for c in (total * (r + 1) // ROUNDS - total * r // ROUNDS for r in range(ROUNDS)) if c] if rounds_ok else [1]
+        rounds = len(chunks)
         self.fit_seconds_per_class_ = dict.fromkeys(self.classes_, 0.0)
         self.history_ = []
         done, lengths = 0, {}
+        if monitor is not None and rounds_ok:
+            monitor.start(self, total_steps=total * len(self.classes_), first_step=0)
         try:
-            for r in range(1, rounds + 1):
+            for r, chunk in enumerate(chunks, start=1):
                 lengths = {}
                 for k in self.classes_:
                     m = self.models_[k]
+                    if rounds_ok:
+                        m.set_params(warm_start=True, steps=chunk)
                     lengths[k] = len(getattr(m, "history_", []) or [])
                     t0 = time.perf_counter()
                     m.fit(subsets[k])
@@ -82,8 +90,8 @@ class PerClass(BaseEstimator):
                 done = sum(int(getattr(m, "state_", {}).get("step", 0)) for m in self.models_.values())
                 self.history_.extend(self._round_history(lengths, done))
                 if monitor is not None:
-                    if r == 1:  # the first round tells how many generator steps the whole fit takes
-                        monitor.start(self, total_steps=done * rounds, first_step=0)
+                    if not rounds_ok and r == 1:  # one round: it tells how many generator steps the fit took
+                        monitor.start(self, total_steps=done, first_step=0)
                     monitor.on_epoch(self, r, done)
         except BaseException:
             self.history_.extend(self._round_history(lengths, done))

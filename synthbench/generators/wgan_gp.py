@@ -9,7 +9,7 @@ a projection critic (Miyato & Koyama 2018), with generated labels matched to the
 penalty's interpolates have one label; ``conditional=False`` is the paper's unconditional model
 (``synthbench run`` then trains one per class).
 
-Hyperparameters: ``epochs``, ``batch_size``, ``latent_dim``, ``width``, ``lr_g``, ``lr_d``, ``beta1``, ``beta2``,
+Hyperparameters: ``steps`` (generator steps), ``batch_size``, ``latent_dim``, ``width``, ``lr_g``, ``lr_d``, ``beta1``, ``beta2``,
 ``d_steps``, ``gp_weight``, ``conditional``, ``ema_decay``, ``diagnostics``, ``warm_start``, ``random_state``, ``device``.
 """
 
@@ -24,16 +24,16 @@ class WGANGP(GANBase):
     constraints = {**GANBase.constraints, "width": positive_int(), "beta2": fraction(), "gp_weight": Interval(0)}
     wasserstein = True
     match_labels = True
-    budgets = {
-        "quick": {"epochs": 3},
-        "standard": {"epochs": 5},
-        "full": {"epochs": 30},
+    budgets = {  # generator steps
+        "quick": {"steps": 93},
+        "standard": {"steps": 855},
+        "full": {"steps": 5130},
     }
 
-    def __init__(self, epochs=5, batch_size=64, latent_dim=64, width=32, lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
+    def __init__(self, steps=855, batch_size=64, latent_dim=64, width=32, lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
                  d_steps=5, gp_weight=10.0, conditional=True, ema_decay=0.999, diagnostics=True, warm_start=False,
                  random_state=None, device="auto"):
-        self.epochs = epochs
+        self.steps = steps
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.width = width
