@@ -75,6 +75,9 @@ def resolve_params(cls, owner: str, layers: list[tuple[str, dict]]) -> dict:
     for where, layer in layers:
         for k, v in layer.items():
             if k not in declared:
+                moved = getattr(cls, "renamed", {}).get(k)  # a hyperparameter that was replaced: say by what
+                if moved:
+                    raise ConfigError(f"{owner} has no hyperparameter '{k}' any more (from {where}) - {moved}")
                 raise UnknownNameError(f"hyperparameter of {owner}", k, declared)
             params[k] = coerce(k, v, declared[k], owner)
             source[k] = where

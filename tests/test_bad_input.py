@@ -65,6 +65,7 @@ CASES = [
     Case("param-wrong-type", (*RUN, "-p", "steps=x"), r"'steps' expects int .*got 'x'"),
     Case("param-steps-zero", (*RUN, "-p", "steps=0"), r"'steps' must be an integer >= 1, got 0 \(from --param\)"),
     Case("param-steps-negative", (*RUN, "-p", "steps=-3"), r"'steps' must be an integer >= 1, got -3"),
+    Case("param-epochs-replaced", (*RUN, "-p", "epochs=5"), r"no hyperparameter 'epochs' any more .* pass e.g. --param steps="),
     Case("param-negative-lr", (*RUN, "-p", "lr_g=-1"), r"'lr_g' must be a number > 0, got -1.0"),
     Case("param-beta-out-of-range", (*RUN, "-p", "beta1=1.5"), r"'beta1' must be a number in \[0, 1\)"),
     Case("param-not-a-choice", (*RUN, "-p", "d_norm=group"), r"'d_norm' must be one of 'batch'"),

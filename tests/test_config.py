@@ -10,6 +10,14 @@ from synthbench.exceptions import ConfigError, ContractError, PluginError
 from synthbench.testing import check_constraints
 
 
+def test_a_replaced_hyperparameter_says_what_replaced_it():
+    from synthbench.config import resolve_params
+
+    with pytest.raises(ConfigError, match=r"generator 'cgan' has no hyperparameter 'epochs' any more \(from --param\) - "
+                                          r"budgets are generator steps: pass e.g. --param steps="):
+        resolve_params(registry.generators.get("cgan"), "generator 'cgan'", [("--param", {"epochs": "5"})])
+
+
 def test_intervals_and_choices_say_what_they_allow():
     assert Interval(1, None, integer=True).describe() == "an integer >= 1"
     assert Interval(0, None, closed="neither").describe() == "a number > 0"
