@@ -73,8 +73,8 @@ class GANBase(BaseEstimator):
     match_labels = False  # True: generated labels copy the real batch's in D steps (conditional WGAN-GP's penalty)
     wasserstein = False  # True: the critic's scores are unbounded (WGAN); D(x) is logged as an estimate, not a probability
     #: hyperparameters that were replaced, and what to pass instead (``config.resolve_params`` says so)
-    renamed = {"epochs": "budgets are generator steps: pass e.g. --param steps=2145 (a pass over MNIST's 55,000 "
-                         "training images is 429 steps at batch 128)"}
+    renamed = {"epochs": "budgets are generator steps: pass e.g. --param steps=N (a pass over MNIST's 55,000 training "
+                         "images is 429 steps at batch 128; a per-class model's steps are per model)"}
     #: allowed values of the hyperparameters every variant has (``synthbench.constraints``); variants add theirs
     constraints = {"steps": positive_int(), "batch_size": positive_int(), "latent_dim": positive_int(),
                    "lr_g": positive(), "lr_d": positive(), "beta1": fraction(), "d_steps": positive_int(),
