@@ -43,6 +43,7 @@ def main() -> None:
     t0 = time.perf_counter()
     gen.fit(data.train, monitor=monitor)
     print(f"fit {time.perf_counter() - t0:.1f} s")
+    monitor.finish(gen, gen.history_[-1]["step"])  # the finished model, as a run's final probe
     for p in monitor.probes:
         print(f"step {p['step']:6d}  FID {p['fid']:8.1f} (real-vs-real {p['reference_fid']:.1f})  "
               f"label accuracy {p.get('label_accuracy', float('nan')):.3f}  diversity {p['diversity']:.2f}  "
