@@ -43,8 +43,9 @@ CONFIGS = {
     "healthy-cgan": ("cgan", {}, {"healthy"}),
     "lr-100x": ("cgan", {"lr_g": 1e-1, "lr_d": 1e-1}, {"oscillating", "diverged", "mode_collapse"}),
     "tiny-generator": ("cgan", {"width": 2, "latent_dim": 4}, {"discriminator_wins"}),
-    "d-steps-10": ("cgan", {"d_steps": 10}, {"discriminator_wins"}),
-    "class-dropped": ("cgan", {"__drop_class__": 0}, {"mode_collapse"}),
+    # steps pinned to what the validated quick budget (3 passes) gave them before budgets were in steps
+    "d-steps-10": ("cgan", {"d_steps": 10, "steps": 21}, {"discriminator_wins"}),
+    "class-dropped": ("cgan", {"__drop_class__": 0, "steps": 210}, {"mode_collapse"}),
     "no-diversity-terms": ("cgan", {"mode_seeking": 0.0, "minibatch_std": False}, {"mode_collapse"}),
 }
 

@@ -211,6 +211,11 @@ def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
     """The configuration a run recorded (its ``config.json``), resolved again: the same task definition (as
     recorded, not as the task file reads today), generator and hyperparameters, downstream models, budget,
     seed, device and conditioning. The pipeline then refuses data whose checksums differ from the record's."""
+    if "epochs" in config.get("generator", {}).get("params", {}) and "steps" in hyperparameters(
+            registry.generators.get(config["generator"].get("name", ""))):
+        raise ConfigError(f"run {run_id or '?'} was recorded with a GAN budget in epochs (synthbench before budgets "
+                          "were generator steps), which this version cannot repeat exactly - repeat it with the "
+                          "synthbench version in its record, or start a new run with --param steps=N")
     try:
         definition = dict(config["task"]["definition"])
         path = definition.pop("path", "") or "<recorded task>"

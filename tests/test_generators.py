@@ -127,6 +127,19 @@ def test_warm_start_continues_training():
     assert np.array_equal(a.sample(8, labels=np.arange(8) % 3).images, b.sample(8, labels=np.arange(8) % 3).images)
 
 
+def test_a_warm_start_continues_the_pass_it_stopped_in():
+    """A budget in steps need not be whole passes: 2 + 2 + 3 steps (a pass over 48 images at batch 16 is 3) train
+    the same model as one fit of 7, and PerClass's rounds rely on it."""
+    train = tiny_images()
+    a = CGAN(steps=7, width=4, batch_size=16, random_state=0, device="cpu").fit(train)
+    b = CGAN(steps=2, width=4, batch_size=16, random_state=0, device="cpu", warm_start=True).fit(train).fit(train)
+    b.set_params(steps=3).fit(train)
+    assert b.state_["step"] == 7 and b.state_["epoch"] == a.state_["epoch"] == 3
+    assert np.allclose([h["d_loss"] for h in a.history_ if h["step"] in (3, 6, 7)],
+                       [h["d_loss"] for h in b.history_ if h["step"] in (3, 6, 7)])
+    assert np.array_equal(a.sample(8, labels=np.arange(8) % 3).images, b.sample(8, labels=np.arange(8) % 3).images)
+
+
 def test_per_class_trains_one_model_per_class_in_rounds():
     train = tiny_images()
     gen = PerClass(DCGAN(steps=4, width=4, batch_size=8), random_state=0).fit(train)

@@ -157,10 +157,10 @@ def test_unconditional_generator_runs_once_per_class_with_diagnostics(tmp_path, 
     assert {"diagnosis.md", "diagnosis.json", "not_applicable.json"} <= _artifacts(client, run.info.run_id)
     md = Path(client.download_artifacts(run.info.run_id, "diagnosis.md", str(tmp_path))).read_text()
     assert md.startswith(f"# Diagnosis: `{t['synthbench.diagnosis']}`")
-    # fixed-noise and interpolation grids, one per round of training over the ten models (5 rounds of 3 steps), with their step
+    # fixed-noise and interpolation grids, one per round of training over the ten models (6 rounds of 2-3 steps), with their step
     images = {p.split("/")[-1] for p in _artifacts(client, run.info.run_id, "images")}
     for key in ("fixed_noise", "interpolation"):
-        assert {s for s in range(1, 7) if any(f"training~{key}+step+{s}+" in n and n.endswith(".png") for n in images)} == {1, 2, 3, 4, 5}
+        assert {s for s in range(1, 8) if any(f"training~{key}+step+{s}+" in n and n.endswith(".png") for n in images)} == {1, 2, 3, 4, 5, 6}
     assert len(client.get_metric_history(run.info.run_id, "probe/fid")) >= 2
     assert len(client.get_metric_history(run.info.run_id, "train/d_real")) >= 3
 

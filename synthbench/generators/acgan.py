@@ -36,7 +36,10 @@ class ACGAN(GANBase):
     constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "aux_weight": Interval(0),
                    "mode_seeking": Interval(0), "aux_on_fake": OneOf((True, False)),
                    "filter_samples": OneOf((True, False))}
-    has_classifier = True  # the class head is part of the model
+
+    @property
+    def has_classifier(self) -> bool:  # the class head learns only when its terms have weight
+        return bool(self.aux_weight)
     budgets = {  # generator steps
         "quick": {"steps": 234},
         "standard": {"steps": 2145},

@@ -8,7 +8,7 @@ the rows of class ``k`` only, and samples class ``k`` from clone ``k``. Ten clas
 Budgets are per model: with ``steps=S`` every class's model takes S generator steps, however few rows its class
 has, so ten classes cost ten times one model's steps (a class-conditional generator's budget buys the same
 steps once). When the estimator supports ``warm_start`` and ``steps`` (every synthbench GAN does), the models
-are trained in ``ROUNDS`` rounds of S / ``ROUNDS`` steps each, so a training monitor sees the whole
+are trained in ``ROUNDS`` rounds of S / ``ROUNDS`` steps each (the same models as one fit of S steps), so a training monitor sees the whole
 class-conditional generator improve round by round, and ``history_`` averages the models' training records.
 """
 
@@ -24,7 +24,7 @@ from synthbench.data import LabeledImages, balanced_labels
 from synthbench.exceptions import ConfigError
 
 
-ROUNDS = 5  # rounds of training over all per-class models (a monitor's grids and probes after each)
+ROUNDS = 6  # rounds of training over all per-class models (grids after each; the monitor's 6 probes fall on them)
 
 
 class PerClass(BaseEstimator):
