@@ -166,7 +166,7 @@ class Background:
 
         token = _SHARING.set(True)
         try:
-            with threadpool_limits(limits=max(1, (os.cpu_count() or 2) - 1), user_api="blas"):
+            with threadpool_limits(limits=threads_available(), user_api="blas"):
                 yield
         finally:
             _SHARING.reset(token)

@@ -127,7 +127,7 @@ class XGBoostModel(TabularModel):
 
         # at most n_jobs threads, fewer while the evaluation worker holds a core (the model does not change: XGBoost's
         # hist trees are the same for any thread count)
-        n_jobs = threads_available() if self.n_jobs in (None, -1) else min(self.n_jobs, threads_available())
+        n_jobs = min(self.n_jobs, threads_available()) if self.n_jobs and self.n_jobs > 0 else threads_available()
         kw = dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate, max_depth=self.max_depth,
                   subsample=self.subsample, colsample_bytree=self.colsample_bytree, n_jobs=n_jobs,
                   random_state=None if self.random_state is None else int(self.random_state) % (2**31), tree_method="hist")

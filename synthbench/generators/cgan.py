@@ -64,10 +64,6 @@ class CGAN(GANBase):
         self.random_state = random_state
         self.device = device
 
-    @property
-    def has_classifier(self) -> bool:
-        return bool(self.aux_weight)
-
     def build_networks(self, image_shape, num_classes):
         return conv_networks(image_shape, num_classes, self.latent_dim, self.width, conditioning="projection",
                              aux_classifier=bool(self.aux_weight), minibatch_std=self.minibatch_std, d_norm=self.d_norm,

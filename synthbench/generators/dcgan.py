@@ -7,8 +7,8 @@ samples carry no labels, so ``synthbench run`` trains one model per class (``Per
 utility; the cost of the ten models is in the run record.
 
 **Changed from the paper**: batch 64 (the paper: 128). A model of one MNIST class sees ~5,500 images; the old
-budget of 5 epochs at batch 128 gave it 210 steps and TSTR 0.623 (the ten models' images were often not
-recognisable). At batch 64 a step costs 0.39x one at 128 on 2 CPU cores, so 500 steps per model cost about what
+budget of 5 epochs at batch 128 gave it 210 steps and TSTR 0.623 (FID 1612 against a real-vs-real
+4.79 on the leaderboard). At batch 64 a step costs 0.39x one at 128 on 2 CPU cores, so 500 steps per model cost about what
 210 did: TSTR 0.947 (MNIST, seed 0; results/README.md). The budget is per model: ``steps`` generator steps each.
 
 Hyperparameters: ``steps`` (generator steps), ``batch_size``, ``latent_dim``, ``width`` (base channels), ``lr_g``, ``lr_d``,

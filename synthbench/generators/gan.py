@@ -291,8 +291,10 @@ class GANBase(BaseEstimator):
                 out[i:i + len(y)] = to_uint8_images(self._generate(y))
         return LabeledImages(out, draw if self.conditional else np.full(n, UNLABELED, dtype=np.int64), self.num_classes_)
 
-    #: True when D has an auxiliary classifier head (``D(x, y)[1]``): ``filter_samples`` can then be used
-    has_classifier = False
+    @property
+    def has_classifier(self) -> bool:
+        """Whether D's auxiliary class head learns (variants with an ``aux_weight`` > 0): ``filter_samples`` needs it."""
+        return bool(self._hp("aux_weight", 0.0))
 
     def _generate(self, y):
         """Images in [-1, 1] for labels ``y``. With ``filter_samples`` (and a D with a classifier head), samples that
