@@ -78,10 +78,14 @@ def run_one(name: str, seed: int, task: str = "mnist", budget: str = "quick", da
     return {"config": name, "seed": seed, "label": diag.label, "correct": diag.label in expected,
             "expected": sorted(expected), "fit_seconds": round(seconds, 1),
             "final_probe": {k: v for k, v in final.items() if k in ("fid", "label_accuracy", "class_coverage", "diversity",
-                                                                    "diversity_min", "missing_classes")},
+                                                                    "diversity_min", "missing_classes", "per_class_label_accuracy",
+                                                                    "reference_fid", "floor_fid")},
             "fid_by_probe": [round(p["fid"], 1) for p in monitor.probes],
             "signals": {k: round(v, 4) for k, v in diag.signals.items() if k.startswith("train/")},
-            "evidence": [list(e) for e in diag.evidence]}
+            "evidence": [list(e) for e in diag.evidence],
+            # what diagnose() read, so a changed rule can be re-judged on these runs without training them again
+            "probes": monitor.probes, "history": gen.history_, "diverged": diverged,
+            "wasserstein": bool(getattr(gen, "wasserstein", False))}
 
 
 FAILURES = {"mode_collapse", "diverged", "discriminator_wins", "oscillating"}
@@ -114,7 +118,7 @@ def summarise(rows: list[dict]) -> list[dict]:
 def write_report(out: Path, rows: list[dict], command: str, wall: float | None = None) -> None:
     summary = summarise(rows)
     out.with_suffix(".json").write_text(json.dumps({"command": command, "machine": "2 CPU cores, no GPU",
-                                                    "summary": summary, "runs": rows}, indent=2) + "\n")
+                                                    "summary": summary, "runs": rows}, indent=2, default=float) + "\n")
     lines = ["# Diagnosis validation (quick budget)", "", f"Command: `{command}`", "",
              f"Machine: 2 CPU cores, no GPU. Runs: {len(rows)}" + (f"; wall time {wall:.0f} s." if wall else "."), "",
              "| configuration | runs | result | diagnoses | mean fit s |", "|---|---|---|---|---|"]

@@ -33,7 +33,7 @@ Metrics (``/`` groups them in the UI):
                                             ``d_grad_norm``, ``g_grad_norm``, ``seconds``, ``d_adv_loss`` (D's
                                             adversarial loss alone; 2 ln 2 = a D at chance)
 ``probe/<name>``                            training probes in the domain feature space, step = generator step:
-                                            ``fid``, ``reference_fid``, ``label_accuracy``, ``class_coverage``,
+                                            ``fid``, ``reference_fid``, ``floor_fid``, ``label_accuracy``, ``class_coverage``,
                                             ``diversity``, ``diversity_min`` (see ``synthbench.diagnostics``)
 ``downstream/<regime>/<name>``              downstream training curves, one step per epoch
 ==========================================  ===============================================================

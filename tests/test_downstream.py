@@ -86,3 +86,13 @@ def test_tabular_models_predict_one_class_when_trained_on_one():
         m = cls(random_state=0).fit(one, classes=["no", "yes"])
         assert m.degenerate_ and set(m.predict(t.features)) == {"yes"}
         assert m.predict_proba(t.features).shape == (100, 2)
+
+
+@pytest.mark.parametrize("n_jobs, available, used", [(2, 1, 1), (2, 4, 2), (8, 3, 3), (-1, 3, 3), (0, 1, 1)])
+def test_xgboost_threads_are_capped_by_what_the_evaluation_worker_leaves(monkeypatch, n_jobs, available, used):
+    import synthbench.downstream.tabular as tabular
+    from synthbench.testing import tiny_table
+
+    monkeypatch.setattr(tabular, "threads_available", lambda: available)
+    model = tabular.XGBoostModel(n_estimators=5, n_jobs=n_jobs, random_state=0).fit(tiny_table(120, 0))
+    assert model.model_.get_params()["n_jobs"] == used

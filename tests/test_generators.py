@@ -243,3 +243,42 @@ def test_smote_keeps_class_counts_and_types():
     s = SMOTESampler(random_state=0).fit(t).sample(400)
     assert (s.y.value_counts() == t.y.value_counts() * 2).all()
     assert s.frame["count"].dtype.kind == "i" and set(s.frame["colour"]) <= set(t.frame["colour"])
+
+
+class _BrightClassifier:
+    """A stand-in discriminator: realism is an image's mean pixel, and its class head calls an image class 1 when
+    that mean is above ``threshold``, class 0 otherwise."""
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def __call__(self, x, y):
+        import torch
+
+        mean = x.mean((1, 2, 3))
+        return mean, torch.nn.functional.one_hot((mean > self.threshold).long(), 3).float()
+
+
+def test_filter_samples_and_best_of_keep_what_the_discriminator_prefers():
+    import torch
+
+    gen = CGAN(steps=3, width=4, batch_size=16, random_state=0, device="cpu").fit(tiny_images())
+    with torch.no_grad():
+        threshold = float(gen._draw(torch.ones(1000, dtype=torch.long)).mean((1, 2, 3)).median())
+    gen.discriminator_ = _BrightClassifier(threshold)
+    y = torch.ones(400, dtype=torch.long)
+
+    def draw(**params):
+        gen.set_params(**params)
+        gen.rng_ = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            return gen._generate(y).mean((1, 2, 3))
+
+    plain, filtered = draw(filter_samples=False, best_of=1), draw(filter_samples=True, best_of=1)
+    assert 0.3 < float((plain > threshold).float().mean()) < 0.7  # about half are put in class 1
+    assert float((filtered > threshold).float().mean()) > 0.99  # re-drawn until the classifier agrees
+    best = draw(filter_samples=False, best_of=4)
+    assert float(best.mean()) > float(plain.mean())  # the most "real" of four draws
+    assert int((best >= plain).sum()) == len(y)  # the first draw is among the four: never worse than it
+    gen.set_params(aux_weight=0.0)  # no class head that learns: nothing is filtered
+    assert torch.equal(draw(filter_samples=True, best_of=1), plain)

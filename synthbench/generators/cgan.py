@@ -33,7 +33,7 @@ from synthbench.generators.networks import D_NORMS, conv_networks
 
 class CGAN(GANBase):
     constraints = {**GANBase.constraints, "width": positive_int(), "label_smoothing": fraction(), "aux_weight": Interval(0),
-                   "mode_seeking": Interval(0), "d_norm": OneOf(D_NORMS)}
+                   "mode_seeking": Interval(0), "d_norm": OneOf(D_NORMS), "best_of": positive_int()}
     budgets = {  # generator steps
         "quick": {"steps": 234},
         "standard": {"steps": 2145},
@@ -42,7 +42,7 @@ class CGAN(GANBase):
 
     def __init__(self, steps=2145, batch_size=128, latent_dim=64, width=32, lr_g=1e-3, lr_d=1e-3, beta1=0.5, d_steps=1,
                  label_smoothing=0.0, aux_weight=1.0, minibatch_std=True, cond_bn=True, d_norm="batch", mode_seeking=1.0,
-                 ema_decay=0.999, filter_samples=True, diagnostics=True, warm_start=False, random_state=None, device="auto"):
+                 ema_decay=0.999, filter_samples=True, best_of=1, diagnostics=True, warm_start=False, random_state=None, device="auto"):
         self.steps = steps
         self.batch_size = batch_size
         self.latent_dim = latent_dim
@@ -59,6 +59,7 @@ class CGAN(GANBase):
         self.mode_seeking = mode_seeking
         self.ema_decay = ema_decay
         self.filter_samples = filter_samples
+        self.best_of = best_of
         self.diagnostics = diagnostics
         self.warm_start = warm_start
         self.random_state = random_state

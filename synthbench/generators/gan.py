@@ -302,7 +302,16 @@ class GANBase(BaseEstimator):
         times: discriminator-guided rejection (Azadi et al. 2019), using only what the model learned from the
         training split."""
         x = self._draw(y)
-        if not (self.has_classifier and self._hp("filter_samples", False)):
+        filtering = self.has_classifier and self._hp("filter_samples", False)
+        best_of = int(self._hp("best_of", 1))
+        if best_of > 1:  # realism: of best_of draws per label, the one D scores most real (Azadi et al. 2019)
+            score = self._realism(x, y, filtering)
+            for _ in range(best_of - 1):
+                cand = self._draw(y)
+                s = self._realism(cand, y, filtering)
+                better = s > score
+                x[better], score[better] = cand[better], s[better]
+        if not filtering:
             return x
         for _ in range(FILTER_TRIES):
             bad = self.discriminator_(x, y)[1].argmax(1) != y
@@ -310,6 +319,16 @@ class GANBase(BaseEstimator):
                 break
             x[bad] = self._draw(y[bad])
         return x
+
+    def _realism(self, x, y, filtering: bool):
+        """D's realness score of each image (higher: more real); with ``filtering``, images its classifier puts in
+        another class than asked score lowest."""
+        import torch
+
+        score, classes = self.discriminator_(x, y)
+        if filtering:
+            score = torch.where(classes.argmax(1) == y, score, torch.full_like(score, -torch.inf))
+        return score
 
     def _draw(self, y):
         import torch
