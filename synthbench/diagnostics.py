@@ -41,7 +41,8 @@ LABELS = ("healthy", "mode_collapse", "diverged", "discriminator_wins", "oscilla
 
 THRESHOLDS = {
     "covered_label_accuracy": 0.5,     # a class is produced when >= this share of its images classify as it
-    "missing_label_accuracy": 0.25,    # ...and missing when < this share does, while the median class is fine
+    "missing_label_accuracy": 0.5,     # ...and missing when its share is below this fraction of the share of real
+                                       # images of the class the classifier gets right, while the median class is fine
     "fine_label_accuracy": 0.6,
     "missing_share_of_fair": 0.25,     # unconditional: a class is missing below 1/4 of its fair share
     "recognisable_label_accuracy": 0.5,  # conditional: collapse is judged once images are mostly of their class
@@ -143,9 +144,12 @@ class TrainingMonitor:
         rng = np.random.default_rng(seed)
         n = min(probe_samples, len(real) // 2)
         idx = rng.permutation(len(real))
-        self.real_feats, _ = self.features(real.images[idx[:n]])
+        self.real_feats, real_pred = self.features(real.images[idx[:n]])
         ref_feats, _ = self.features(real.images[idx[n:2 * n]])
         self.real_labels = real.labels[idx[:n]]
+        # the domain classifier's accuracy on real images of each class: how recognisable the class is at best
+        self.real_class_accuracy = np.array([np.mean(real_pred[self.real_labels == k] == k) if np.any(self.real_labels == k)
+                                             else 1.0 for k in range(self.num_classes)])
         self.real_spread = {k: _pairwise_mean(self.real_feats[self.real_labels == k][:100]) for k in range(self.num_classes)}
         self.real_stats = self._stats(self.real_feats)
         self.reference_fid = self._fid(self._stats(ref_feats))
@@ -226,7 +230,7 @@ class TrainingMonitor:
             acc = np.array([np.mean(pred[asked == k] == k) for k in range(K)])
             rec["label_accuracy"] = float(np.mean(pred == asked))
             rec["class_coverage"] = float(np.mean(acc >= THRESHOLDS["covered_label_accuracy"]))
-            missing = [k for k in range(K) if acc[k] < THRESHOLDS["missing_label_accuracy"]] \
+            missing = [k for k in range(K) if acc[k] < THRESHOLDS["missing_label_accuracy"] * self.real_class_accuracy[k]] \
                 if np.median(acc) >= THRESHOLDS["fine_label_accuracy"] else []
             groups = asked
             rec["per_class_label_accuracy"] = acc.round(4).tolist()
