@@ -18,7 +18,7 @@ what the generator makes, in the task's domain feature space (the shipped LeNet)
                             averaged over classes (1 = as varied as real; near 0 = one image per class);
                             ``probe/diversity_min`` is the least varied class
 
-After every epoch it logs a fixed-noise grid (one row per class, the same latent code down each
+After every pass over the training data (and at the end) it logs a fixed-noise grid (one row per class, the same latent code down each
 column) and a latent interpolation grid, so the MLflow UI shows training progress as images.
 
 ``diagnose`` reads those probes and the loop's step records (losses, D(x), D(G(z)), gradient norms,

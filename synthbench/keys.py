@@ -87,7 +87,7 @@ Params: the resolved configuration flattened (``task.*``, ``generator.*`` hyperp
 Artifacts: ``config.json`` (the resolved configuration, whole), ``result.json`` (every metric),
 ``samples/per_class_grid.png``, ``plots/generator_losses.png``, ``tables/per_class.json``,
 ``synthetic/synthetic.npz`` (unless ``--no-save-synthetic``), ``diagnosis.md`` and ``diagnosis.json``
-(GANs), ``not_applicable.json``. Images with steps (MLflow's image slider, step = epoch):
+(GANs), ``not_applicable.json``. Images with steps (MLflow's image slider, step = pass over the training data):
 ``training/fixed_noise`` (one row per class, one latent code per column) and ``training/interpolation``.
 """
 

@@ -153,3 +153,32 @@ def test_monitor_reads_an_unconditional_generator_through_per_class(mnist_valida
     p = raw.finish(plain, plain.history_[-1]["step"])
     assert "label_accuracy" not in p and len(p["class_share"]) == 10 and 0 <= p["class_coverage"] <= 1
     assert gen.sample(4, labels=[0, 1, 2, 3]).labelled
+
+
+class _Replay:
+    """A conditional 'generator' that replays real images of the class asked for, except that ``wrong`` of the
+    images asked for as class 0 are real images of class 1."""
+
+    conditional, latent_dim = True, 4
+
+    def __init__(self, real, wrong):
+        self.pools = {k: real.images[real.labels == k] for k in range(real.num_classes)}
+        self.wrong = wrong
+
+    def sample_latent(self, z, y):
+        y = y.numpy()
+        zeros = np.flatnonzero(y == 0)
+        src = y.copy()
+        src[zeros[:int(round(self.wrong * len(zeros)))]] = 1
+        return np.stack([self.pools[k][i % len(self.pools[k])] for i, k in enumerate(src)])
+
+
+@pytest.mark.parametrize("wrong, missing", [(0.6, [0]), (0.3, [])])
+def test_a_class_is_missing_below_half_of_what_real_images_of_it_score(mnist_validation, wrong, missing):
+    # real MNIST zeros are classified right ~99% of the time: 40% right (wrong=0.6) is missing, 70% is not
+    mon = TrainingMonitor("lenet-mnist", mnist_validation, probe_samples=500, seed=0)
+    mon.start(_Replay(mnist_validation, wrong), total_steps=6)
+    rec = mon.probe(_Replay(mnist_validation, wrong), step=6)
+    assert mon.real_class_accuracy[0] > 0.95
+    assert abs(rec["per_class_label_accuracy"][0] - (1 - wrong)) < 0.1
+    assert rec["missing_classes"] == missing
