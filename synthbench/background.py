@@ -45,7 +45,7 @@ def wanted() -> bool:
     setting = os.environ.get(ENV_EVAL_WORKER, "").strip().lower()
     if setting in ("0", "false", "no", "off") or multiprocessing.current_process().daemon:
         return False
-    return (os.cpu_count() or 1) > 1
+    return cores() > 1
 
 
 def _die_with(parent: int) -> None:
@@ -94,8 +94,17 @@ def threads_available() -> int:
     ``Background.sharing_cores`` leaves one to the worker. Libraries that take a thread count (XGBoost's
     ``n_jobs``) cap it here: OpenMP threads waiting at a barrier for one that shares a core with the worker made
     XGBoost 6x slower on a 2-core machine (15.9 s against 2.6 s with one thread; identical predictions)."""
-    cores = os.cpu_count() or 1
-    return max(1, cores - 1) if _SHARING.get() else cores
+    n = cores()
+    return max(1, n - 1) if _SHARING.get() else n
+
+
+def cores() -> int:
+    """The cores this process may run on: its CPU affinity where the OS reports one (a container, ``taskset``, a
+    pinned cluster worker), else every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def peak_rss_mb() -> float:

@@ -20,7 +20,9 @@ DCGAN paper's 2e-4: with EMA sampling it reaches 0.94 TSTR after one MNIST epoch
 term of Mao et al. 2019, MSGAN: pairs of samples of one class with different ``z`` must differ;
 without it this generator collapses to nearly one image per class within its first epochs, which
 costs ~0.2 TSTR accuracy on MNIST), ``ema_decay`` (0 turns EMA off), ``filter_samples`` (re-draw samples that D's auxiliary classifier
-puts in another class than the one asked for; needs ``aux_weight`` > 0), ``diagnostics`` (record D(x), D(G(z)) and
+puts in another class than the one asked for; needs ``aux_weight`` > 0), ``best_of`` (draw this many
+samples per image and keep the one D scores most real - discriminator rejection, Azadi et al. 2019; 1 = off),
+``diagnostics`` (record D(x), D(G(z)) and
 gradient norms), ``warm_start`` (``fit`` again trains ``steps`` more, as in scikit-learn), ``random_state``, ``device``.
 """
 
