@@ -12,14 +12,13 @@ Settings are ``name:key=value,key=value`` with sampling-time hyperparameters of 
 Usage:
     python benchmarks/gan_sampling.py --task mnist --generator cgan --seed 100 \\
         --setting "as-configured:" --setting "no-filter:filter_samples=false" --setting "best-of-2:best_of=2" \\
-        [--param name=value ...] [--save-model /tmp/g.pkl | --load-model /tmp/g.pkl] [--out results/gan_sampling_...]
+        [--param name=value ...] [--out results/gan_sampling_...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import time
 from pathlib import Path
 
@@ -48,8 +47,6 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=100)
     ap.add_argument("--param", action="append", default=[])
     ap.add_argument("--setting", action="append", default=[])
-    ap.add_argument("--save-model")
-    ap.add_argument("--load-model")
     ap.add_argument("--out")
     args = ap.parse_args()
 
@@ -62,17 +59,11 @@ def main() -> None:
 
     cfg = resolve(args.task, args.generator, args.budget, args.seed, "cpu", parse_param_strings(args.param))
     data = registry.modalities.get(cfg.task.modality).load_splits(cfg.task, cfg.budget_spec, None)
-    fit_seconds = None
-    if args.load_model:
-        gen = pickle.loads(Path(args.load_model).read_bytes())
-    else:
-        gen = cfg.build_generator()
-        t = time.perf_counter()
-        gen.fit(data.train)
-        fit_seconds = round(time.perf_counter() - t, 1)
-        print(f"fit {fit_seconds} s", flush=True)
-        if args.save_model:
-            Path(args.save_model).write_bytes(pickle.dumps(gen))
+    gen = cfg.build_generator()
+    t = time.perf_counter()
+    gen.fit(data.train)
+    fit_seconds = round(time.perf_counter() - t, 1)
+    print(f"fit {fit_seconds} s", flush=True)
     labels = balanced_labels(len(data.train), data.train.num_classes,
                              np.random.default_rng(derive_seed(args.seed, "synthetic-labels")), data.train.class_counts())
     defaults = {k: getattr(gen, k, None) for k in ("filter_samples", "best_of")}
