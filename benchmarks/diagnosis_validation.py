@@ -88,6 +88,22 @@ def run_one(name: str, seed: int, task: str = "mnist", budget: str = "quick", da
             "wasserstein": bool(getattr(gen, "wasserstein", False))}
 
 
+def against_absolute_rules(rows: list[dict]) -> None:
+    """Print the runs whose final probe the absolute rules (before 2026-12-01) read otherwise than the per-task ones:
+    only there can the label differ (every other rule is unchanged)."""
+    differ = 0
+    for r in rows:
+        fp = r["final_probe"]
+        acc = fp.get("per_class_label_accuracy")
+        missing = [k for k, a in enumerate(acc) if a < 0.25] if acc and np.median(acc) >= 0.6 else []
+        far_then, far_now = fp["fid"] > 50 * fp["reference_fid"], fp["fid"] > 0.6 * fp["floor_fid"]
+        if missing != fp["missing_classes"] or far_then != far_now:
+            differ += 1
+            print(f"{r['config']:20s} seed {r['seed']}: {r['label']}; missing then {missing}, now {fp['missing_classes']}; "
+                  f"far from real then {far_then}, now {far_now}")
+    print(f"{differ} of {len(rows)} runs read otherwise")
+
+
 FAILURES = {"mode_collapse", "diverged", "discriminator_wins", "oscillating"}
 
 
@@ -136,6 +152,9 @@ def main() -> None:
     ap.add_argument("--task", default="mnist")
     ap.add_argument("--out", default=str(ROOT / "results" / "diagnosis_validation"))
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from the JSON already there")
+    ap.add_argument("--against-absolute-rules", action="store_true",
+                    help="with --report-only: list the runs where the rules before per-task references (a class missing "
+                         "below label accuracy 0.25; far from real above 50x real-vs-real) read the final probe otherwise")
     args = ap.parse_args()
     out = Path(args.out)
     if args.report_only:
@@ -143,6 +162,8 @@ def main() -> None:
         write_report(out, record["runs"], record["command"])
         for s in summarise(record["runs"]):
             print(f"{s['config']:20s} {s['rate']:40s} {s['labels']}")
+        if args.against_absolute_rules:
+            against_absolute_rules(record["runs"])
         return
 
     from synthbench import registry

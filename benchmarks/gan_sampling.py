@@ -27,18 +27,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def parse_value(text: str):
-    """``true``/``false``, an int or a float from a setting's ``key=value``."""
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    raise SystemExit(f"setting value {text!r} is not true/false or a number")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--task", default="mnist")
@@ -51,7 +39,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from synthbench import keys, registry
-    from synthbench.config import parse_param_strings, resolve
+    from synthbench.config import coerce, parse_param_strings, resolve
     from synthbench.data import balanced_labels
     from synthbench.metrics.utility import evaluate_regime
     from synthbench.seeding import derive_seed
@@ -71,7 +59,7 @@ def main() -> None:
     out = Path(args.out) if args.out else None
     for setting in args.setting or ["as-configured:"]:
         name, _, spec = setting.partition(":")
-        params = {k: parse_value(v) for k, v in (kv.split("=", 1) for kv in spec.split(",") if kv)}
+        params = {k: coerce(k, v, defaults[k], args.generator) for k, v in (kv.split("=", 1) for kv in spec.split(",") if kv)}
         for k, v in {**defaults, **params}.items():
             setattr(gen, k, v)
         gen.rng_ = torch_generator(derive_seed(args.seed, "synthetic"))
@@ -93,7 +81,7 @@ def main() -> None:
                     [f"--task {args.task}", f"--generator {args.generator}", f"--budget {args.budget}", f"--seed {args.seed}"]
                     + [f"--param {p}" for p in args.param] + [f'--setting "{s}"' for s in args.setting]),
                  "machine": "2 CPU cores, no GPU", "fit_seconds": fit_seconds,
-                 "generator_params": {k: v for k, v in cfg.generator_params.items()}, "rows": rows}, indent=2, default=str) + "\n")
+                 "generator_params": dict(cfg.generator_params), "rows": rows}, indent=2, default=str) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 For every task x generator it runs ``synthbench.run`` in a process of its own (so peak memory is the cell's), in
 the MLflow experiment ``leaderboard`` of the store ``--tracking-uri`` (default the same as ``synthbench run``:
 ./mlflow.db), tagged with the board's name (the name of ``--out``) and the command that ran it; the board is the
-runs with its name at ``--budget`` and ``--seed``. The store is the board's only state: the table is rendered
+runs with its name at ``--budget`` and one of ``--seeds``. The store is the board's only state: the table is rendered
 from ``synthbench.load_runs`` - one row per cell: TSTR accuracy,
 TSTR/TRTR, FID/KID/precision/recall (with the real-vs-real reference), fit seconds, peak memory, the diagnosis
 tag and the run id. With several ``--seeds`` a cell is one task x generator x seed and the table shows each
@@ -64,7 +64,8 @@ def _number(v: float) -> str:
 
 
 def cell_text(values: list[float], refs: list[float]) -> str:
-    """``mean +/- half-width (n)`` of a column over seeds; the real-vs-real reference in brackets."""
+    """``mean +/- half-width`` of a column over seeds (the table's 'seeds' column says how many); the real-vs-real
+    reference in brackets."""
     if not values:
         return "n/a"
     mean, half = spread(values)
