@@ -30,6 +30,8 @@ from concurrent.futures import Future
 from contextvars import ContextVar
 from typing import Callable
 
+from synthbench.defaults import ENV_CORES
+
 ENV_EVAL_WORKER = "SYNTHBENCH_EVAL_WORKER"
 _WARM_MODULES = ("pandas", "sklearn.linear_model", "sklearn.neighbors", "sklearn.metrics", "sdmetrics.single_table")
 _PARENT_POLL_SECONDS = 0.5
@@ -100,11 +102,13 @@ def threads_available() -> int:
 
 def cores() -> int:
     """The cores this process may run on: its CPU affinity where the OS reports one (a container, ``taskset``, a
-    pinned cluster worker), else every core of the machine."""
+    pinned cluster worker), else every core of the machine; at most ``$SYNTHBENCH_CORES`` (a sweep's share)."""
     try:
-        return len(os.sched_getaffinity(0)) or 1
+        n = len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+        n = os.cpu_count() or 1
+    share = os.environ.get(ENV_CORES, "").strip()  # a sweep's worker: its share of the machine
+    return max(1, min(n, int(share))) if share.isdigit() and int(share) > 0 else n
 
 
 def peak_rss_mb() -> float:

@@ -165,6 +165,122 @@ def _summary(console, cfg, result) -> None:
                   f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}/#/experiments/{result.experiment_id}/runs/{result.run_id}")
 
 
+def _split(value: Optional[str], kind=str):
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    try:
+        return [kind(v) for v in items]
+    except ValueError:
+        _err(f"{value!r} must be a comma-separated list of {'integers' if kind is int else 'names'} - e.g. 0,1,2")
+
+
+@app.command()
+def sweep(
+    file: Optional[str] = typer.Argument(None, help="sweep file (.toml, e.g. sweeps/leaderboard-images.toml); options below override it"),
+    name: Optional[str] = typer.Option(None, help="the sweep's name (default: the file's name); the same name resumes it"),
+    tasks: Optional[str] = typer.Option(None, "--tasks", help="comma-separated task names or .toml paths"),
+    generators: Optional[str] = typer.Option(None, "--generators", help="comma-separated generator names"),
+    seeds: Optional[str] = typer.Option(None, "--seeds", help="comma-separated seeds, e.g. 0,1,2"),
+    budgets: Optional[str] = typer.Option(None, "--budgets", help="comma-separated budgets (quick, standard, full)"),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="swept hyperparameter GENERATOR.NAME=V1,V2 (repeatable)"),
+    timeout: Optional[float] = typer.Option(None, help=f"seconds a cell may run [default: {defaults.SWEEP_CELL_TIMEOUT:g}]"),
+    resplit: Optional[bool] = typer.Option(None, "--resplit/--no-resplit", help="each seed also draws its own validation carve-out"),
+    workers: int = typer.Option(1, help="cells at once (the cores are divided among them)"),
+    executor: str = typer.Option("local", help="local (a process per cell) | dask (a LocalCluster, or --scheduler)"),
+    scheduler: Optional[str] = typer.Option(None, help="an existing Dask scheduler, tcp://HOST:PORT (with --executor dask)"),
+    threads: Optional[int] = typer.Option(None, help="threads per cell on a --scheduler cluster [default: the worker's own]"),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="run FAILED and KILLED cells again"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="list the cells, what is done, and estimate the time; run nothing"),
+    data_dir: Optional[str] = typer.Option(None, help=f"folder holding <dataset>/<files> (or ${defaults.ENV_DATA_DIR})"),
+    tasks_dir: Optional[str] = typer.Option(None, help=f"extra folder of task .toml files (or ${defaults.ENV_TASKS_DIR})"),
+    tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (or $MLFLOW_TRACKING_URI; default sqlite:///mlflow.db)"),
+    experiment: str = typer.Option(defaults.DEFAULT_EXPERIMENT, help="MLflow experiment name"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="also show MLflow's and the libraries' own log lines and warnings"),
+    debug: bool = typer.Option(False, help="show the full traceback of an error"),
+):
+    """Run many runs: tasks x generators x budgets x seeds x hyperparameter values, each cell in its own process,
+    resumable (finished cells are skipped), nested under one parent run."""
+    from rich.console import Console
+
+    from synthbench import sweep as sweeps
+    from synthbench.progress import SweepProgress, interrupt
+    from synthbench.tracking import quiet_mlflow
+
+    _quiet(verbose)
+    quiet_mlflow()
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
+    console = Console()
+    try:
+        if file is None and not (tasks and generators):
+            raise ConfigError("give a sweep file (synthbench sweep sweeps/NAME.toml) or at least --tasks and --generators "
+                              "(with --name)")
+        spec = sweeps.make_spec(file, name=name, tasks=_split(tasks), generators=_split(generators), seeds=_split(seeds, int),
+                                budgets=_split(budgets), params=sweeps.parse_grid_params(param) or None, timeout=timeout,
+                                resplit=resplit)
+        result = sweeps.run(spec, executor=executor, workers=workers, scheduler=scheduler, threads=threads,
+                            retry_failed=retry_failed, dry_run=dry_run, tasks_dir=tasks_dir, data_dir=data_dir,
+                            tracking_uri=tracking_uri, experiment=experiment,
+                            observer=None if dry_run else SweepProgress())
+    except KeyboardInterrupt as exc:
+        typer.echo(f"{'terminated' if isinstance(exc, Terminated) else 'interrupted'}: the running cells are recorded as "
+                   "stopped; run the same command again to resume", err=True)
+        raise typer.Exit(143 if isinstance(exc, Terminated) else 130)
+    except SynthbenchError as exc:
+        if debug:
+            raise
+        _err(str(exc))
+    _sweep_report(console, result, dry_run)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def _sweep_report(console, result, dry_run: bool) -> None:
+    """The cells (dry run), or the sweep's summary: per task and generator the headline metric over seeds."""
+    import datetime
+
+    from rich.table import Table
+
+    from synthbench.stats import mean_ci
+
+    plan = result.plan
+    for line in plan.skipped:
+        console.print(f"skipped: {line}")
+    if dry_run:
+        t = Table(title=f"sweep {plan.spec.name}: {len(plan.cells)} cells")
+        for col in ("task", "generator", "budget", "seed", "params", "state", "estimate"):
+            t.add_column(col)
+        total, unknown = 0.0, 0
+        for c in plan.cells:
+            state = result.states.get(c.identity, "todo")
+            runs_now = state in ("todo", "interrupted", "orphan")
+            est = result.estimates.get(c.identity)
+            if runs_now:
+                total += est or 0.0
+                unknown += est is None
+            t.add_row(c.cfg.task.name, c.generator, c.budget, str(c.seed), " ".join(f"{k}={v}" for k, v in c.params.items()),
+                      "will run" if runs_now else state, "-" if not runs_now else (f"{est:.0f} s" if est else "no estimate"))
+        console.print(t)
+        todo = sum(1 for c in plan.cells if result.states.get(c.identity, "todo") in ("todo", "interrupted", "orphan"))
+        console.print(f"{todo} of {len(plan.cells)} cells would run; estimated {datetime.timedelta(seconds=int(total))} of "
+                      "cell time (divide by --workers)" + (f"; {unknown} cells have no estimate (no finished run of the same "
+                                                           "task, generator and budget in the store)" if unknown else ""))
+        return
+    t = Table(title=f"sweep {plan.spec.name}: mean +/- 95% CI over seeds")
+    for col in ("task", "generator", "budget", "params", "headline", "TSTR", "TRTR", "seeds", "failed"):
+        t.add_column(col)
+    for row in result.summary:
+        cell = lambda m, h: "-" if m != m else f"{m:.4f}" + (f" +/- {h:.4f}" if h is not None else "")  # noqa: E731
+        t.add_row(row["task"], row["generator"], row["budget"], " ".join(f"{k}={v}" for k, v in row["params"].items()),
+                  row["headline"], cell(row["tstr_mean"], row["tstr_ci"]), cell(row["trtr_mean"], row["trtr_ci"]),
+                  f"{len(row['tstr'])}/{row['cells']}", str(row["failed"]))
+    console.print(t)
+    ran = len(result.outcomes)
+    console.print(f"ran {ran} cells now ({len(result.failed)} failed), {len(plan.cells) - ran} were done before; "
+                  f"{result.seconds:.0f} s. Parent run {result.parent_run_id}.")
+
+
 @app.command("list")
 def list_(tasks_dir: Optional[str] = typer.Option(None, help="extra folder of task .toml files")):
     """Show tasks, generators, downstream models and datasets, plug-ins included."""

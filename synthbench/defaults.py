@@ -16,6 +16,7 @@ ENV_TASKS_DIR = "SYNTHBENCH_TASKS_DIR"
 ENV_DOWNLOAD_MIRROR = "SYNTHBENCH_DOWNLOAD_MIRROR"  # base URL tried before the official sources
 ENV_OFFLINE = "SYNTHBENCH_OFFLINE"  # "1": never download; a missing file is an error
 ENV_TELEMETRY = "SYNTHBENCH_MLFLOW_TELEMETRY"  # "1" opts back in to MLflow's telemetry
+ENV_CORES = "SYNTHBENCH_CORES"  # the cores a run may use (a sweep divides the machine's cores among its workers)
 ENV_VERBOSE = "SYNTHBENCH_VERBOSE"  # "1": MLflow's own log lines and libraries' warnings on the terminal (--verbose)
 
 BUDGETS = ("quick", "standard", "full")
@@ -33,6 +34,13 @@ TRACKING_SERVER_TIMEOUT = 10.0
 #: Seconds to wait for another process creating or upgrading a SQLite store; retries of a locked SQLite write.
 STORE_LOCK_TIMEOUT = 300
 STORE_RETRIES = 6
+#: Sweeps: the folder of sweep files, a cell's time limit (seconds) unless the sweep sets one, how long a
+#: cell's process has after SIGTERM (a timeout, the sweep's Ctrl-C) before SIGKILL, and how long a Dask
+#: scheduler given with --scheduler has to answer.
+SWEEPS_DIR = "sweeps"
+SWEEP_CELL_TIMEOUT = 4 * 3600.0
+SWEEP_KILL_GRACE = 30.0
+DASK_CONNECT_TIMEOUT = 10.0
 #: Free space (MiB) a local store's disk must have before a run opens.
 MIN_FREE_MB = 64
 #: Entry-point groups of the dataset catalogue and of further data modalities.

@@ -133,11 +133,19 @@ TAG_DIAGNOSIS = "synthbench.diagnosis"
 TAG_PRIVACY_NOTE = "synthbench.privacy_note"
 TAG_REPRODUCES = "synthbench.reproduces"  # a rerun (--from-run): the run whose configuration it repeats
 TAG_NA_PREFIX = "synthbench.na."  # prefix of the not-applicable tags (``na_tag``)
+# sweeps (``synthbench.sweep``): a cell's run carries its sweep, its identity and the attempt that made it
+TAG_SWEEP = "synthbench.sweep"  # the sweep's name (on its cells and on its parent run)
+TAG_CELL = "synthbench.cell"  # the cell's identity: a hash of its resolved configuration and data
+TAG_ATTEMPT = "synthbench.attempt"  # one process that ran (or tried to run) the cell
+TAG_SWEEP_ROLE = "synthbench.sweep.role"  # "parent" on the run that holds the sweep's configuration and summary
+TAG_INTERRUPTED = "synthbench.sweep.interrupted"  # "true": the sweep was stopped while this cell ran; it is run again
+TAG_PARENT = "mlflow.parentRunId"  # MLflow's own: the UI nests a sweep's cells under its parent run
 
 
 # -- artifacts ---------------------------------------------------------------------------------------------
 CONFIG_JSON = "config.json"
 RESULT_JSON = "result.json"
+SWEEP_JSON = "sweep.json"  # a sweep's configuration, on its parent run
 NOT_APPLICABLE_JSON = "not_applicable.json"
 DIAGNOSIS_MD = "diagnosis.md"
 DIAGNOSIS_JSON = "diagnosis.json"

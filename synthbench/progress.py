@@ -105,3 +105,76 @@ class RichReporter(Reporter):
 
     def message(self, text: str) -> None:
         self.console.print(text)
+
+
+class SweepProgress:
+    """A sweep on the terminal: one line per running cell (its current phase) and, under them, one for the sweep -
+    cells done and failed, and the time left (from this sweep's finished cells, else from the store's estimates)."""
+
+    def __init__(self, console=None):
+        from rich.console import Console
+
+        self.console = console or Console(stderr=True)
+        self.live = None
+
+    def start(self, todo: list, workers: int, estimates: dict) -> None:
+        import time
+
+        from rich.live import Live
+
+        self.labels = {c.identity: c.label for c in todo}
+        self.total, self.workers, self.estimates = len(todo), workers, estimates
+        self.running: dict[str, str] = {}
+        self.done_n = self.failed_n = 0
+        self.spent: list[float] = []
+        self.t0 = time.monotonic()
+        self.live = Live(self._render(), console=self.console, refresh_per_second=2, transient=True)
+        self.live.start()
+
+    def _eta(self) -> str:
+        left = self.total - self.done_n - self.failed_n
+        if left <= 0:
+            return "0:00:00"
+        if self.spent:
+            per = sum(self.spent) / len(self.spent)
+        else:
+            known = [v for k, v in self.estimates.items() if k in self.labels]
+            if not known:
+                return "unknown"
+            per = sum(known) / len(known)
+        import datetime
+
+        return str(datetime.timedelta(seconds=int(per * left / max(1, min(self.workers, left)))))
+
+    def _render(self):
+        from rich.text import Text
+
+        lines = [f"  {self.labels.get(k, k)}: {v}" for k, v in self.running.items()]
+        lines.append(f"sweep: {self.done_n + self.failed_n}/{self.total} cells done, {self.failed_n} failed, "
+                     f"{len(self.running)} running - ETA {self._eta()}")
+        return Text("\n".join(lines))
+
+    def event(self, identity: str, event: dict) -> None:
+        if event.get("event") == "phase":
+            step = f" {event['step']}/{event['total']}" if event.get("total") else ""
+            self.running[identity] = f"{event['name']}{step}"
+            if self.live:
+                self.live.update(self._render())
+
+    def done(self, outcome: dict) -> None:
+        self.running.pop(outcome["identity"], None)
+        label = self.labels.get(outcome["identity"], outcome["identity"])
+        if outcome["status"] == "FINISHED":
+            self.done_n += 1
+            self.spent.append(outcome["seconds"])
+            self.console.print(f"[green]done[/] {label} ({outcome['seconds']:.0f} s, run {outcome['run_id']})")
+        else:
+            self.failed_n += 1
+            self.console.print(f"[red]{outcome['status'].lower()}[/] {label}: {outcome['reason']} (run {outcome['run_id']})")
+        if self.live:
+            self.live.update(self._render())
+
+    def close(self) -> None:
+        if self.live:
+            self.live.stop()
+            self.live = None

@@ -21,7 +21,8 @@ from synthbench.exceptions import ConfigError, Terminated, TrackingError
 TAG_COLUMNS = {"task": keys.TAG_TASK, "generator": keys.TAG_GENERATOR, "budget": keys.TAG_BUDGET, "seed": keys.TAG_SEED,
                "device": keys.TAG_DEVICE, "version": keys.TAG_VERSION, "git_commit": keys.TAG_GIT,
                "conditioning": keys.TAG_CONDITIONING, "diagnosis": keys.TAG_DIAGNOSIS, "synthbench_status": keys.TAG_STATUS,
-               "error": keys.TAG_ERROR, "reproduces": keys.TAG_REPRODUCES}
+               "error": keys.TAG_ERROR, "reproduces": keys.TAG_REPRODUCES, "sweep": keys.TAG_SWEEP, "cell": keys.TAG_CELL,
+               "attempt": keys.TAG_ATTEMPT, "interrupted": keys.TAG_INTERRUPTED, "sweep_role": keys.TAG_SWEEP_ROLE}
 
 
 def quiet_mlflow() -> None:
@@ -422,14 +423,82 @@ def _log_artifact(artifact) -> None:
             mlflow.log_artifact(str(path), artifact_path=folder or None)
 
 
+# -- sweeps: the parent run, and the runs of cells whose process could not close them ------------------------
+def sweep_parent(uri: str | None, experiment: str, name: str, config: dict) -> str:
+    """The id of sweep ``name``'s parent run in ``experiment`` (created the first time, with the sweep's
+    configuration as ``sweep.json``; a sweep run again reopens it, RUNNING while the sweep lasts)."""
+    uri, exp_id = setup(uri, experiment)
+    client = _open_store(uri)
+    found = retrying(client.search_runs, [exp_id], filter_string=f"tags.`{keys.TAG_SWEEP}` = '{name}' AND "
+                     f"tags.`{keys.TAG_SWEEP_ROLE}` = 'parent'", max_results=1)
+    if found:
+        run_id = found[0].info.run_id
+        retrying(client.update_run, run_id, status="RUNNING")
+    else:
+        run = retrying(client.create_run, exp_id, run_name=f"sweep-{name}",
+                       tags={keys.TAG_SWEEP: name, keys.TAG_SWEEP_ROLE: "parent"})
+        run_id = run.info.run_id
+    retrying(client.log_dict, run_id, config, keys.SWEEP_JSON)
+    return run_id
+
+
+def end_sweep_parent(uri: str | None, run_id: str, status: str, metrics: dict[str, float], tags: dict[str, str]) -> None:
+    """Write a sweep's summary (``sweep/...`` metrics, tags) to its parent run and close it with ``status``."""
+    import time
+
+    from mlflow.entities import Metric
+
+    client = _open_store(resolve_tracking_uri(uri))
+    now = int(time.time() * 1000)
+    retrying(client.log_batch, run_id, metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()])
+    retrying(client.set_tag, run_id, keys.TAG_STATUS, {"FINISHED": "completed", "KILLED": "killed"}.get(status, "failed"))
+    for k, v in tags.items():
+        retrying(client.set_tag, run_id, k, v)
+    retrying(client.set_terminated, run_id, status)
+
+
+def close_attempt(uri: str | None, experiment: str, attempt: str, status: str, reason: str, tags: dict[str, str],
+                  run_name: str, force: bool = False) -> str:
+    """Make sure the run of one attempt at a sweep cell is closed: a run the attempt's process left RUNNING (it was
+    killed, it crashed) is closed ``status`` with ``reason``; an attempt that died before it opened a run gets
+    a run of its own, with the cell's ``tags``, so it is recorded too. ``force``: also re-close a run the process
+    closed itself (a timeout: the cell's own record says SIGTERM, the sweep says why it sent it). Returns the
+    run id."""
+    uri, exp_id = setup(uri, experiment)
+    client = _open_store(uri)
+    found = retrying(client.search_runs, [exp_id], filter_string=f"tags.`{keys.TAG_ATTEMPT}` = '{attempt}'", max_results=1)
+    if found:
+        run_id = found[0].info.run_id
+        if found[0].info.status != "RUNNING" and not force:
+            return run_id
+    else:
+        run_id = retrying(client.create_run, exp_id, run_name=run_name, tags={**tags, keys.TAG_ATTEMPT: attempt}).info.run_id
+    word = {"FAILED": "failed", "KILLED": "killed"}[status]
+    retrying(client.set_tag, run_id, keys.TAG_STATUS, word)
+    retrying(client.set_tag, run_id, keys.TAG_ERROR, reason[:5000])
+    retrying(client.set_terminated, run_id, status)
+    return run_id
+
+
+def mark_interrupted(uri: str | None, run_ids: list[str]) -> None:
+    """Runs of cells the sweep stopped (Ctrl-C, SIGTERM): closed KILLED if still open and tagged, so that the sweep
+    run again does them over instead of taking them as failed."""
+    client = _open_store(resolve_tracking_uri(uri))
+    for run_id in run_ids:
+        retrying(client.set_tag, run_id, keys.TAG_INTERRUPTED, "true")
+        if client.get_run(run_id).info.status == "RUNNING":
+            retrying(client.set_tag, run_id, keys.TAG_STATUS, "killed")
+            retrying(client.set_terminated, run_id, "KILLED")
+
+
 # -- reading runs back -----------------------------------------------------------------------------------
 def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults.DEFAULT_EXPERIMENT, *, task=None,
-              generator=None, budget=None, status=None, seed=None, max_results: int = 100000):
+              generator=None, budget=None, status=None, seed=None, sweep=None, max_results: int = 100000):
     """The runs in a store as a tidy pandas frame, one row per run.
 
     Filters: ``experiment`` (a name; ``None`` for every experiment), and ``task``, ``generator``, ``budget``,
-    ``status`` (MLflow's ``FINISHED`` / ``FAILED`` / ``KILLED`` / ``RUNNING``) and ``seed``, each a value or a
-    list of values. Columns: ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``, ``start_time``,
+    ``status`` (MLflow's ``FINISHED`` / ``FAILED`` / ``KILLED`` / ``RUNNING``), ``seed`` and ``sweep`` (a sweep's
+    name: its cells and its parent run, whose ``sweep_role`` is ``parent``), each a value or a list of values. Columns: ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``, ``start_time``,
     ``end_time`` (UTC), the identity columns of ``TAG_COLUMNS`` (``seed`` as an integer), ``task_version``,
     every metric under its ``synthbench.keys`` name (``utility/real/accuracy``, ...: missing where a run did not
     measure it), ``params.<name>`` for the flattened configuration, ``na.<key>`` for why a metric is absent and
@@ -453,7 +522,7 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
             raise ConfigError(f"no experiment '{experiment}' in {uri} - experiments there: {', '.join(names) or '(none)'}")
         exps = [exp]
     # one value: filtered by the store; several: MLflow's search has no IN for tags, so the frame is filtered
-    wanted = {"task": task, "generator": generator, "budget": budget, "seed": seed, "status": status}
+    wanted = {"task": task, "generator": generator, "budget": budget, "seed": seed, "status": status, "sweep": sweep}
     filters, after = [], {}
     for column, value in wanted.items():
         if value is None:

@@ -1,7 +1,8 @@
 """A task's splits, in one place: train (for generators), validation (carved from train, for model
 selection) and test (untouched, only for scoring). Pure functions of labels and seeds; no I/O.
 
-Every split is seeded by the task's ``[data].split_seed`` (validation), ``+ 1`` (a training subset),
+Every split is seeded by the task's ``[data].split_seed`` (validation, unless ``validation_seed`` is set: a sweep's
+``--resplit``), ``+ 1`` (a training subset),
 ``+ 2`` (a test split carved from a single file; an image test subset) and ``+ 3`` (a table test subset),
 so every run and every seed of a task sees the same rows.
 """
@@ -69,7 +70,8 @@ def holdout_split(y: np.ndarray, size: int, seed: int, stratify: bool) -> tuple[
 def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(train, validation)`` into the training file: ``data.validation_size`` rows carved for model
     selection, then (``train_size`` > 0) a seeded subset of the rest for the generator and the models."""
-    keep, val = holdout_split(y, data.validation_size, data.split_seed, stratify)
+    seed = data.split_seed if data.validation_seed < 0 else data.validation_seed
+    keep, val = holdout_split(y, data.validation_size, seed, stratify)
     if train_size and train_size < len(keep):
         sub = (stratified_subset(y[keep], train_size, data.split_seed + 1) if stratify
                else np.sort(np.random.default_rng(data.split_seed + 1).choice(len(keep), train_size, replace=False)))

@@ -48,6 +48,8 @@ class DataSection:
     validation_size: int = setting(5000, allowed=Interval(1), why="the validation split selects the downstream model, so it "
                                    "needs rows: use 1 or more (a few thousand for a stable choice)")
     split_seed: int = setting(0, allowed=Interval(0), why="NumPy seeds are non-negative: use e.g. 0")
+    # the validation carve-out's own seed; -1: split_seed's (``synthbench sweep --resplit`` sets one per run seed)
+    validation_seed: int = setting(-1, allowed=Interval(-1), why="use -1 (the split_seed) or a NumPy seed (0 or more)")
     train_size: int = setting(0, allowed=Interval(0), why="use 0 (the whole training split) or N > 0 (a stratified subset of N rows)")
     test_size: int = setting(0, allowed=Interval(0), why="use 0 (the whole test split) or N > 0 (a subset of N rows)")
     # tables
