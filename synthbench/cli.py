@@ -242,8 +242,6 @@ def _sweep_report(console, result, dry_run: bool) -> None:
 
     from rich.table import Table
 
-    from synthbench.stats import mean_ci
-
     plan = result.plan
     for line in plan.skipped:
         console.print(f"skipped: {line}")

@@ -428,41 +428,49 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
         orphans = [r for r in runs.itertuples() if r.status == "RUNNING" and r.cell == r.cell and r.cell] if len(runs) else []
         if orphans:  # the process that ran them is gone (a sweep killed outright): not results, done again
             tracking.mark_interrupted(uri, [r.run_id for r in orphans])
-        parent = tracking.sweep_parent(uri, experiment, spec.name, {**spec.to_dict(), "cells": [
-            {"identity": c.identity, "task": c.cfg.task.name, "generator": c.generator, "budget": c.budget, "seed": c.seed,
-             "params": c.params} for c in plan_.cells], "skipped": plan_.skipped})
-        result.parent_run_id = parent
-        jobs = [_job(c, spec, parent, uuid.uuid4().hex, tasks_dir, data_dir, uri, experiment) for c in todo]
         pool = (executors.Dask(workers, scheduler, threads) if executor == "dask" else executors.Local(workers))
-        import threading
-
-        stop = threading.Event()
-        observer.start(todo, workers, est)
-        status = "KILLED"
-        try:
-            with pool:
-                for outcome in pool.map(jobs, stop, observer.event):
-                    result.outcomes.append(outcome)
-                    observer.done(outcome)
-            status = "FINISHED"
-        finally:
-            observer.close()
-            result.seconds = __import__("time").perf_counter() - t0
-            after = _sweep_runs(uri, experiment, spec.name)
-            result.summary = summary(after, plan_)
-            done_states = states(after)
-            counts = {s: sum(1 for c in plan_.cells if done_states.get(c.identity) == s) for s in ("finished", "failed")}
-            try:
-                tracking.end_sweep_parent(uri, parent, status, {
-                    "sweep/cells": len(plan_.cells), "sweep/finished": counts["finished"], "sweep/failed": counts["failed"],
-                    "sweep/ran_now": len(result.outcomes), "sweep/wall_seconds": result.seconds}, {
-                    "synthbench.sweep.executor": executor, "synthbench.sweep.workers": str(workers)})
-            except Exception:  # noqa: BLE001 - closing the summary must not hide why the sweep stopped
-                if status == "FINISHED":
-                    raise
+        with pool:  # a Dask scheduler that does not answer is an error here, before anything is recorded
+            parent = tracking.sweep_parent(uri, experiment, spec.name, {**spec.to_dict(), "cells": [
+                {"identity": c.identity, "task": c.cfg.task.name, "generator": c.generator, "budget": c.budget,
+                 "seed": c.seed, "params": c.params} for c in plan_.cells], "skipped": plan_.skipped})
+            result.parent_run_id = parent
+            jobs = [_job(c, spec, parent, uuid.uuid4().hex, tasks_dir, data_dir, uri, experiment) for c in todo]
+            _run_jobs(pool, jobs, result, observer, uri, experiment, spec, executor, workers, t0)
     finally:
         lock.release()
     return result
+
+
+def _run_jobs(pool, jobs, result, observer, uri, experiment, spec, executor, workers, t0) -> None:
+    """The cells through ``pool``, then the sweep's summary on its parent run (KILLED if the sweep was stopped)."""
+    import threading
+    import time
+
+    from synthbench import tracking
+
+    stop = threading.Event()
+    observer.start([c for c in result.plan.cells if c.identity in {j["identity"] for j in jobs}], workers, result.estimates)
+    status = "KILLED"
+    try:
+        for outcome in pool.map(jobs, stop, observer.event):
+            result.outcomes.append(outcome)
+            observer.done(outcome)
+        status = "FINISHED"
+    finally:
+        observer.close()
+        result.seconds = time.perf_counter() - t0
+        after = _sweep_runs(uri, experiment, spec.name)
+        result.summary = summary(after, result.plan)
+        now = states(after)
+        counts = {s: sum(1 for c in result.plan.cells if now.get(c.identity) == s) for s in ("finished", "failed")}
+        try:
+            tracking.end_sweep_parent(uri, result.parent_run_id, status, {
+                "sweep/cells": len(result.plan.cells), "sweep/finished": counts["finished"], "sweep/failed": counts["failed"],
+                "sweep/ran_now": len(result.outcomes), "sweep/wall_seconds": result.seconds},
+                {"synthbench.sweep.executor": executor, "synthbench.sweep.workers": str(workers)})
+        except Exception:  # noqa: BLE001 - closing the summary must not hide why the sweep stopped
+            if status == "FINISHED":
+                raise
 
 
 def _sweep_runs(uri: str, experiment: str, name: str):

@@ -22,7 +22,8 @@ TAG_COLUMNS = {"task": keys.TAG_TASK, "generator": keys.TAG_GENERATOR, "budget":
                "device": keys.TAG_DEVICE, "version": keys.TAG_VERSION, "git_commit": keys.TAG_GIT,
                "conditioning": keys.TAG_CONDITIONING, "diagnosis": keys.TAG_DIAGNOSIS, "synthbench_status": keys.TAG_STATUS,
                "error": keys.TAG_ERROR, "reproduces": keys.TAG_REPRODUCES, "sweep": keys.TAG_SWEEP, "cell": keys.TAG_CELL,
-               "attempt": keys.TAG_ATTEMPT, "interrupted": keys.TAG_INTERRUPTED, "sweep_role": keys.TAG_SWEEP_ROLE}
+               "attempt": keys.TAG_ATTEMPT, "interrupted": keys.TAG_INTERRUPTED, "sweep_role": keys.TAG_SWEEP_ROLE,
+               "parent_run_id": keys.TAG_PARENT}
 
 
 def quiet_mlflow() -> None:
@@ -562,7 +563,8 @@ def _tidy(frame, experiment_names: dict):
     for column, tag in TAG_COLUMNS.items():
         out[column] = frame.get(f"tags.{tag}")
     out["seed"] = pd.to_numeric(out["seed"], errors="coerce").astype("Int64")
-    out["task_version"] = pd.to_numeric(frame.get("params.task.version"), errors="coerce").astype("Int64")
+    version = frame["params.task.version"] if "params.task.version" in frame else pd.Series(None, index=frame.index, dtype=object)
+    out["task_version"] = pd.to_numeric(version, errors="coerce").astype("Int64")
     metrics = {c[len("metrics."):]: frame[c] for c in frame.columns if c.startswith("metrics.")}
     params = {c: frame[c] for c in frame.columns if c.startswith("params.")}
     na = {"na." + c[len("tags.") + len(keys.TAG_NA_PREFIX):]: frame[c] for c in frame.columns

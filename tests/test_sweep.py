@@ -1,0 +1,199 @@
+"""Sweeps (``synthbench sweep``) as a user runs them: the CLI in a subprocess, cells as real processes, faults
+made by a throwaway generator package installed with pip (``toy-fault``: raises, SIGKILLs itself, hangs or
+sleeps in ``fit``, as its ``fault`` hyperparameter says)."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+FAULT_PLUGIN = {
+    "pyproject.toml": """
+        [build-system]
+        requires = ["setuptools>=68"]
+        build-backend = "setuptools.build_meta"
+        [project]
+        name = "synthbench-fault-plugin"
+        version = "0.0.1"
+        [project.entry-points."synthbench.generators"]
+        toy-fault = "toy_fault:Fault"
+        [tool.setuptools]
+        py-modules = ["toy_fault"]
+    """,
+    "toy_fault.py": """
+        import os, signal, time
+        import numpy as np
+        from sklearn.base import BaseEstimator
+        from synthbench.constraints import OneOf
+        from synthbench.data import LabeledImages, balanced_labels
+
+        class Fault(BaseEstimator):
+            '''Resamples training images - or fails in fit as ``fault`` says.'''
+            modalities = ("image",)
+            conditional = True
+            constraints = {"fault": OneOf(("ok", "raise", "kill", "hang", "slow"))}
+
+            def __init__(self, fault="ok", random_state=None):
+                self.fault = fault
+                self.random_state = random_state
+
+            def fit(self, train):
+                if self.fault == "raise":
+                    raise RuntimeError("toy fault: fit raised on purpose")
+                if self.fault == "kill":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                if self.fault == "hang":
+                    time.sleep(3600)
+                if self.fault == "slow":
+                    time.sleep(6)
+                self.x_, self.y_, self.k_ = train.images, train.labels, train.num_classes
+                self.rng_ = np.random.default_rng(self.random_state)
+                return self
+
+            def sample(self, n, labels=None):
+                y = np.asarray(labels, np.int64) if labels is not None else balanced_labels(n, self.k_, self.rng_)
+                pick = np.array([self.rng_.choice(np.flatnonzero(self.y_ == c)) for c in y], dtype=np.int64)
+                return LabeledImages(self.x_[pick], y, self.k_)
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def fault_site(tmp_path_factory):
+    """``PYTHONPATH`` of a site folder holding the ``toy-fault`` generator, installed by pip."""
+    site, src = tmp_path_factory.mktemp("fault-site"), tmp_path_factory.mktemp("fault-src")
+    for name, text in FAULT_PLUGIN.items():
+        (src / name).write_text(textwrap.dedent(text))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target",
+                    str(site), str(src)], check=True, capture_output=True, text=True)
+    return {"PYTHONPATH": str(site)}
+
+
+def _cells(tracking_uri, sweep):
+    """The cell runs of ``sweep`` (not its parent run)."""
+    from synthbench import load_runs
+
+    runs = load_runs(tracking_uri, sweep=sweep)
+    return runs[runs["cell"].notna()].reset_index(drop=True)
+
+
+def _sweep_file(folder: Path, name: str, body: str) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def _data_env(repo_root, extra=None):
+    return {"SYNTHBENCH_DATA_DIR": str(repo_root.parent / "shared" / "datasets"), **(extra or {})}
+
+
+# -- bad input: one clear error, nothing runs ---------------------------------------------------------------
+@pytest.mark.parametrize("body, args, expect", [
+    ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\nseed = [0]\n', [], "unknown key(s) seed"),
+    ('tasks = []\ngenerators = ["real"]\n', [], "tasks must be a non-empty list"),
+    ('tasks = ["tiny-table"]\ngenerators = ["real", "pca-gmm"]\n', [], "generator 'pca-gmm' handles image data, but no task"),
+    ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\n', ["--workers", "0"], "--workers must be 1 or more"),
+    ('tasks = ["tiny-mnist"]\ngenerators = ["cgna"]\n', [], "did you mean 'cgan'"),
+    ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\n[params.cgan]\nsteps = [1]\n', [], "[params.cgan] names a generator"),
+])
+def test_bad_sweep_input_is_one_clear_error(body, args, expect, tmp_path, tasks_dir, tracking_uri, cli):
+    path = _sweep_file(tmp_path, "bad", body)
+    out = cli("sweep", str(path), *args, "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri, cwd=tmp_path)
+    err = [line for line in out.stderr.splitlines() if line.strip()]
+    assert out.returncode == 2 and len(err) == 1 and err[0].startswith("error: ") and expect in err[0], out.stderr
+    assert not (tmp_path / "store" / "mlflow.db").exists() or _cells(tracking_uri, "bad").empty
+
+
+def test_a_scheduler_that_does_not_answer_is_an_error_in_seconds(tmp_path, tasks_dir, tracking_uri, cli, repo_root):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t0 = time.monotonic()
+    out = cli("sweep", "--name", "nosched", "--tasks", "tiny-mnist", "--generators", "real", "--executor", "dask",
+              "--scheduler", f"tcp://127.0.0.1:{port}", "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri,
+              env=_data_env(repo_root), cwd=tmp_path)
+    assert out.returncode == 2 and f"the Dask scheduler at tcp://127.0.0.1:{port} did not answer within 10 s" in out.stderr
+    assert time.monotonic() - t0 < 60
+
+
+# -- faults: every cell recorded once, the sweep goes on ------------------------------------------------------
+def test_failed_killed_and_timed_out_cells_are_recorded_and_the_sweep_goes_on(tmp_path, tasks_dir, tracking_uri, cli,
+                                                                               fault_site, repo_root):
+    path = _sweep_file(tmp_path, "faults", """
+        tasks = ["tiny-mnist"]
+        generators = ["toy-fault"]
+        budgets = ["quick"]
+        timeout = 40
+        [params.toy-fault]
+        fault = ["ok", "raise", "kill", "hang"]
+    """)
+    args = ("sweep", str(path), "--workers", "2", "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri)
+    out = cli(*args, env=_data_env(repo_root, fault_site), cwd=tmp_path)
+    assert out.returncode == 1, out.stderr  # some cells failed
+    runs = _cells(tracking_uri, "faults")
+    assert len(runs) == 4 and runs["cell"].nunique() == 4 and "RUNNING" not in set(runs["status"])
+    by_fault = {r["params.generator.fault"]: r for _, r in runs.iterrows()}
+    assert by_fault["ok"]["status"] == "FINISHED"
+    assert by_fault["raise"]["status"] == "FAILED" and "fit raised on purpose" in by_fault["raise"]["error"]
+    assert by_fault["kill"]["status"] == "FAILED" and "SIGKILL" in by_fault["kill"]["error"]
+    assert by_fault["hang"]["status"] == "FAILED" and "timeout" in by_fault["hang"]["error"]
+    # the parent run holds the sweep's summary; the cells are nested under it
+    from synthbench import load_runs
+
+    parent = load_runs(tracking_uri, sweep="faults")
+    parent = parent[parent["sweep_role"] == "parent"]
+    assert len(parent) == 1 and parent.iloc[0]["sweep/finished"] == 1 and parent.iloc[0]["sweep/failed"] == 3
+    assert set(runs["parent_run_id"]) == {parent.iloc[0]["run_id"]}
+    # run again: nothing to do (failed cells wait for --retry-failed), nothing recorded twice
+    again = cli(*args, env=_data_env(repo_root, fault_site), cwd=tmp_path)
+    assert again.returncode == 0 and "ran 0 cells now" in again.stdout, again.stderr
+    assert len(_cells(tracking_uri, "faults")) == 4
+    dry = cli(*args, "--retry-failed", "--dry-run", env=_data_env(repo_root, fault_site), cwd=tmp_path)
+    assert "3 of 4 cells would run" in " ".join(dry.stdout.split()), dry.stdout
+
+
+def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path, tasks_dir, tracking_uri, fault_site, repo_root):
+    path = _sweep_file(tmp_path, "stopped", """
+        tasks = ["tiny-mnist"]
+        generators = ["toy-fault"]
+        budgets = ["quick"]
+        seeds = [0, 1]
+        [params.toy-fault]
+        fault = ["ok", "slow"]
+    """)
+    exe = Path(sys.executable).parent / "synthbench"
+    cmd = [str(exe), "sweep", str(path), "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri]
+    env = {**os.environ, **_data_env(repo_root, fault_site), "COLUMNS": "240"}
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # a cell finished, and the next one runs: stop the sweep now
+        time.sleep(0.5)
+        try:
+            runs = _cells(tracking_uri, "stopped")
+        except Exception:  # noqa: BLE001 - the store does not exist yet
+            continue
+        if (runs["status"] == "FINISHED").sum() >= 1 and (runs["status"] == "RUNNING").sum() >= 1:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "run the same command again to resume" in err, err
+    first = _cells(tracking_uri, "stopped")
+    assert "RUNNING" not in set(first["status"])
+    finished_before = set(first.loc[first["status"] == "FINISHED", "run_id"])
+    stopped = first[first["status"] != "FINISHED"]
+    assert len(stopped) == 1 and stopped.iloc[0]["status"] == "KILLED" and stopped.iloc[0]["interrupted"] == "true"
+
+    out = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    runs = _cells(tracking_uri, "stopped")
+    done = runs[runs["status"] == "FINISHED"]
+    assert len(done) == 4 and done["cell"].nunique() == 4  # every cell finished exactly once
+    assert finished_before <= set(done["run_id"])  # what had finished was not computed again
+    assert set(runs["status"]) <= {"FINISHED", "KILLED"} and (runs["status"] == "KILLED").sum() == 1
