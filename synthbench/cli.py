@@ -189,7 +189,8 @@ def sweep(
     workers: int = typer.Option(1, help="cells at once (the cores are divided among them)"),
     executor: str = typer.Option("local", help="local (a process per cell) | dask (a LocalCluster, or --scheduler)"),
     scheduler: Optional[str] = typer.Option(None, help="an existing Dask scheduler, tcp://HOST:PORT (with --executor dask)"),
-    threads: Optional[int] = typer.Option(None, help="threads per cell on a --scheduler cluster [default: the worker's own]"),
+    threads: Optional[int] = typer.Option(None, help="threads per cell [default: this machine's cores / --workers; on a "
+                                          "--scheduler cluster, the worker host's cores / the worker's --nthreads]"),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="run FAILED and KILLED cells again"),
     dry_run: bool = typer.Option(False, "--dry-run", help="list the cells, what is done, and estimate the time; run nothing"),
     data_dir: Optional[str] = typer.Option(None, help=f"folder holding <dataset>/<files> (or ${defaults.ENV_DATA_DIR})"),

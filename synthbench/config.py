@@ -13,7 +13,7 @@ import numbers
 from dataclasses import dataclass, field
 
 from synthbench import defaults, registry
-from synthbench.contract import hyperparameters, modalities
+from synthbench.contract import hyperparameters, modalities, unsupported
 from synthbench.constraints import DictOf, OneOf, violation
 from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
 from synthbench.tasks import Budget, Task, load_task, parse_task
@@ -170,11 +170,10 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
     b = task_obj.budget(budget)
     modality = registry.modalities.get(task_obj.modality)
     gen_cls = registry.generators.get(generator)
-    if task_obj.modality not in modalities(gen_cls):
-        raise ConfigError(
-            f"generator '{generator}' handles {', '.join(modalities(gen_cls))} data but task '{task_obj.name}' is "
-            f"{task_obj.modality} - pick a generator for {task_obj.modality} data (see `synthbench list`)"
-        )
+    why = unsupported(gen_cls, task_obj)
+    if why:
+        raise ConfigError(f"generator '{generator}' cannot run on task '{task_obj.name}': {why} - pick a generator for "
+                          f"{task_obj.data.problem} on {task_obj.modality} data (see `synthbench list`)")
     dev = resolve_device(device)
     declared = hyperparameters(gen_cls)
     layers = [(f"the generator's '{budget}' budget", getattr(gen_cls, "budgets", {}).get(budget, {})),

@@ -12,7 +12,8 @@ A generator is sklearn-shaped (see ``synthbench.testing.check_generator`` for th
 Optional class attributes: ``fit_receives`` - which of synthbench's hooks ``fit`` takes as keyword
 arguments (default none, so a plain ``fit(self, train)`` works): ``"callback"`` (called with progress
 events ``{"phase_step": i, "phase_total": n}``) and ``"monitor"`` (a ``synthbench.diagnostics.TrainingMonitor``
-for GAN training signals); ``modalities`` (default ``("image",)``), ``budgets``
+for GAN training signals); ``modalities`` (default ``("image",)``), ``problems`` (the tasks' ``[data].problem``
+it handles, e.g. ``("classification",)``; default any), ``budgets``
 (``{"quick": {...}, "standard": {...}, "full": {...}}``: hyperparameters per budget) and
 ``conditional`` (whether ``labels=`` is honoured natively). After ``fit``, ``history_`` may hold a
 list of ``{"step": int, <metric>: float}`` records that synthbench logs as MLflow step metrics.
@@ -44,6 +45,16 @@ def hyperparameters(cls) -> dict:
 
 def modalities(cls) -> tuple[str, ...]:
     return tuple(getattr(cls, "modalities", ("image",)))
+
+
+def unsupported(cls, task) -> str | None:
+    """Why generator class ``cls`` cannot run on ``task`` (its kind of data, its prediction problem), or None."""
+    if task.modality not in modalities(cls):
+        return f"it handles {', '.join(modalities(cls))} data and task '{task.name}' is {task.modality}"
+    problems = tuple(getattr(cls, "problems", ()) or ())
+    if problems and task.data.problem not in problems:
+        return f"it handles {' and '.join(problems)} tasks and task '{task.name}' is {task.data.problem}"
+    return None
 
 
 def receives(generator, hook: str) -> bool:

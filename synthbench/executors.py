@@ -5,7 +5,13 @@ that died (SIGKILL, the OOM killer, a segfault) leaves its run RUNNING or no run
 or creates it FAILED with the reason.
 
 Threads: the machine's cores are divided among the workers (``$SYNTHBENCH_CORES``, ``OMP_NUM_THREADS`` and the
-BLAS libraries' variables in each cell's process), so two workers on two cores do not fight over them.
+BLAS libraries' variables in each cell's process), so two workers on two cores do not fight over them. A cell's
+numbers do not depend on the executor, but torch's CPU kernels sum in another order with another number of
+threads: give ``threads`` to compare executors digit for digit.
+
+A cell started by a Dask worker gets the environment the worker had before Dask's nanny changed it: the nanny's
+``pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_=65536``, one OpenMP/BLAS thread) is meant for the worker's own
+memory, and makes a cell's allocation-heavy work (numpy, pandas, torch on CPU) about 1.5x slower.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
     sweep. ``on_event``: the cell's progress events."""
     from synthbench import tracking
 
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in job.get("drop_env", ())}
     if job.get("threads"):
         env.update({v: str(job["threads"]) for v in _THREAD_VARS})
         env[defaults.ENV_CORES] = str(job["threads"])
@@ -73,7 +79,7 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
     for r in readers:
         r.start()
     try:
-        proc.stdin.write(json.dumps({k: v for k, v in job.items() if k not in ("timeout", "threads")}))
+        proc.stdin.write(json.dumps({k: v for k, v in job.items() if k not in ("timeout", "threads", "drop_env")}))
         proc.stdin.close()
     except BrokenPipeError:  # it died at once; its exit status says how
         pass
@@ -121,13 +127,14 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
 
 
 class Local:
-    """``workers`` cells at a time, each watched by a thread of this process."""
+    """``workers`` cells at a time, each watched by a thread of this process; each cell gets ``threads`` threads
+    (default: this machine's cores divided among the workers)."""
 
     name = "local"
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, threads: int | None = None):
         self.workers = workers
-        self.threads = cores_per_cell(workers)
+        self.threads = threads or cores_per_cell(workers)
 
     def __enter__(self):
         return self
@@ -159,7 +166,9 @@ def _unless_stopped(fn, job, stop, on_event):
 class Dask:
     """Cells as Dask tasks: a ``LocalCluster`` of ``workers`` single-threaded worker processes, or the cluster whose
     scheduler is at ``scheduler``. Each task starts the cell's own process (``run_cell``), so a cell that crashes
-    takes no Dask worker with it."""
+    takes no Dask worker with it; its progress comes back as Dask events (``Client.subscribe_topic``). Threads per
+    cell: ``threads``, else this machine's cores divided among the workers (``LocalCluster``), else - on a cluster
+    - the worker host's cores divided by the tasks its worker runs at once (its ``--nthreads``)."""
 
     name = "dask"
 
@@ -201,8 +210,10 @@ class Dask:
 
         from dask.distributed import Event, as_completed
 
-        flag = f"synthbench-stop-{uuid.uuid4().hex}"
-        futures = [self.client.submit(_dask_cell, {**job, "threads": self.threads}, flag, key=f"cell-{job['attempt']}",
+        run = uuid.uuid4().hex
+        flag, topic = f"synthbench-stop-{run}", f"synthbench-progress-{run}"
+        self.client.subscribe_topic(topic, lambda event: on_event(event[1]["identity"], event[1]["event"]))
+        futures = [self.client.submit(_dask_cell, {**job, "threads": self.threads}, flag, topic, key=f"cell-{job['attempt']}",
                                       pure=False) for job in jobs]
         try:
             for f in as_completed(futures):
@@ -216,11 +227,23 @@ class Dask:
                 except Exception:  # noqa: BLE001 - cancelled or lost: nothing was recorded for it
                     pass
             raise
+        finally:
+            self.client.unsubscribe_topic(topic)
 
 
-def _dask_cell(job: dict, flag: str) -> dict | None:
-    """A Dask task: one cell, stopped when the sweep sets the event ``flag``."""
-    from dask.distributed import Event
+def _nanny_environ() -> list[str]:
+    """The variables Dask's nanny set for this worker process (its ``pre-spawn-environ``, still at the nanny's values)."""
+    import dask
+
+    pre = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    return [k for k, v in pre.items() if os.environ.get(k) == str(v)]
+
+
+def _dask_cell(job: dict, flag: str, topic: str) -> dict | None:
+    """A Dask task: one cell, stopped when the sweep sets the event ``flag``, its progress sent as events on ``topic``."""
+    from dask.distributed import Event, get_client, get_worker
+
+    from synthbench.background import cores
 
     event = Event(flag)
     if event.is_set():
@@ -232,4 +255,13 @@ def _dask_cell(job: dict, flag: str) -> dict | None:
             last[0], last[1] = time.monotonic(), event.is_set()
         return last[1]
 
-    return run_cell(job, stop)
+    client = get_client()
+
+    def progress(e: dict) -> None:
+        try:
+            client.log_event(topic, {"identity": job["identity"], "event": e})
+        except Exception:  # noqa: BLE001 - progress is best effort; the cell's record does not depend on it
+            pass
+
+    threads = job.get("threads") or max(1, cores() // max(1, get_worker().state.nthreads))
+    return run_cell({**job, "threads": threads, "drop_env": _nanny_environ()}, stop, progress)

@@ -169,5 +169,24 @@ def flatten(d: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def machine() -> dict:
+    """What a run's costs were measured on: the cores it could use (a sweep worker's share), the machine's CPUs and
+    architecture, and the GPU when CUDA is visible."""
+    import os
+    import platform
+
+    from synthbench.background import cores
+
+    out = {"cores": cores(), "cpus": os.cpu_count() or 1, "arch": platform.machine()}
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            out["gpu"] = torch.cuda.get_device_name(0)
+    except Exception:  # noqa: BLE001 - no torch, no GPU: nothing to record
+        pass
+    return out
+
+
 def provenance() -> dict:
-    return {"versions": package_versions(), "git_commit": git_commit()}
+    return {"versions": package_versions(), "git_commit": git_commit(), "machine": machine()}

@@ -14,7 +14,7 @@ A sweep is a TOML file in ``sweeps/`` (or the same grid on the command line)::
 
 The path of a sweep, as a straight line: ``load_spec`` / ``make_spec`` (every key and value checked) ->
 ``plan`` (each cell resolved like a run, so bad input is named before anything runs; a pair whose generator
-does not handle the task's kind of data is skipped and listed) -> ``run``: cells whose identity has a
+cannot run on a task (its kind of data, its prediction problem) is skipped and listed) -> ``run``: cells whose identity has a
 finished run in the store are skipped, the others go to an executor (``synthbench.executors``), each in a
 process of its own, and the parent run gets the sweep's summary.
 
@@ -238,7 +238,7 @@ def plan(spec: SweepSpec, *, tasks_dir=None, data_dir=None, reporter=None) -> Pl
     """Every cell of ``spec`` resolved and named - a bad task, generator, hyperparameter or data file is an error
     here, before anything runs. Each task's data is read once, for its checksums (part of a cell's identity)."""
     from synthbench import pipeline, registry
-    from synthbench.config import modalities
+    from synthbench.contract import modalities, unsupported
     from synthbench.tasks import load_task
 
     tasks = {t: load_task(t, tasks_dir) for t in spec.tasks}
@@ -252,8 +252,9 @@ def plan(spec: SweepSpec, *, tasks_dir=None, data_dir=None, reporter=None) -> Pl
     cells, skipped, checksums = [], [], {}
     for t_ref, task in tasks.items():
         for gen in spec.generators:
-            if task.modality not in modalities(registry.generators.get(gen)):
-                skipped.append(f"{gen} x {task.name}: {gen} does not handle {task.modality} data")
+            why = unsupported(registry.generators.get(gen), task)
+            if why:
+                skipped.append(f"{gen} x {task.name}: {why}")
                 continue
             for budget in spec.budgets:
                 for values in _grid(spec.params.get(gen, {})):
@@ -313,15 +314,28 @@ def estimates(tracking_uri, cells) -> dict[str, float]:
     return out
 
 
+def latest(plan_: Plan, runs) -> dict:
+    """Each cell's run in ``runs`` (``load_runs`` rows of the sweep): its latest finished run, else its latest run
+    (failed, killed), else None - keyed by identity, in the plan's order. Runs of identities the plan does not hold
+    (an older task version, other data, another synthbench version) are left out."""
+    by_id: dict[str, list] = {}
+    if runs is not None and len(runs):
+        for _, r in runs[runs["cell"].notna()].sort_values("start_time").iterrows():
+            by_id.setdefault(r["cell"], []).append(r)
+    out = {}
+    for c in plan_.cells:
+        found = by_id.get(c.identity, [])
+        done = [r for r in found if r["status"] == "FINISHED"]
+        out[c.identity] = done[-1] if done else (found[-1] if found else None)
+    return out
+
+
 def summary(runs, plan_: Plan) -> list[dict]:
     """Per task, generator, budget and hyperparameter values: the headline utility trained on synthetic data (TSTR) and
     on real data (TRTR), mean and 95% CI over the finished seeds, and how many cells failed."""
     from synthbench.stats import mean_ci
 
-    by_id = {}
-    if runs is not None and len(runs):
-        for _, r in runs[runs["cell"].notna()].iterrows():
-            by_id.setdefault(r["cell"], []).append(r)
+    found = latest(plan_, runs)
     rows: dict[tuple, dict] = {}
     for c in plan_.cells:
         head = c.cfg.task.metrics.headline
@@ -329,12 +343,11 @@ def summary(runs, plan_: Plan) -> list[dict]:
         row = rows.setdefault(k, {"task": c.cfg.task.name, "generator": c.generator, "budget": c.budget, "params": c.params,
                                   "headline": head, "tstr": [], "trtr": [], "failed": 0, "cells": 0})
         row["cells"] += 1
-        done = [r for r in by_id.get(c.identity, []) if r["status"] == "FINISHED"]
-        if done:
-            r = done[-1]
+        r = found[c.identity]
+        if r is not None and r["status"] == "FINISHED":
             row["tstr"].append(r.get(keys.utility("synthetic", head), float("nan")))
             row["trtr"].append(r.get(keys.utility("real", head), float("nan")))
-        elif any(r["status"] in ("FAILED", "KILLED") for r in by_id.get(c.identity, [])):
+        elif r is not None and r["status"] in ("FAILED", "KILLED"):
             row["failed"] += 1
     out = []
     for row in rows.values():
@@ -399,6 +412,8 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"--workers must be 1 or more (cells run at once), got {workers!r} - e.g. --workers 2")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ConfigError(f"--threads must be 1 or more (threads per cell), got {threads!r} - e.g. --threads 1")
     if executor not in ("local", "dask"):
         raise ConfigError(f"--executor must be local or dask, got {executor!r}")
     if scheduler and executor != "dask":
@@ -428,7 +443,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
         orphans = [r for r in runs.itertuples() if r.status == "RUNNING" and r.cell == r.cell and r.cell] if len(runs) else []
         if orphans:  # the process that ran them is gone (a sweep killed outright): not results, done again
             tracking.mark_interrupted(uri, [r.run_id for r in orphans])
-        pool = (executors.Dask(workers, scheduler, threads) if executor == "dask" else executors.Local(workers))
+        pool = (executors.Dask(workers, scheduler, threads) if executor == "dask" else executors.Local(workers, threads))
         with pool:  # a Dask scheduler that does not answer is an error here, before anything is recorded
             parent = tracking.sweep_parent(uri, experiment, spec.name, {**spec.to_dict(), "cells": [
                 {"identity": c.identity, "task": c.cfg.task.name, "generator": c.generator, "budget": c.budget,

@@ -84,7 +84,7 @@ def test_data_that_cannot_be_scored_fails_before_the_generator_fits(tmp_path, ta
 def test_image_generator_on_a_table_task_is_refused(cli):
     res = cli("run", "--generator", "cgan", "--task", "adult")
     assert res.returncode != 0
-    assert "generator 'cgan' handles image data but task 'adult' is table" in res.stderr
+    assert "generator 'cgan' cannot run on task 'adult': it handles image data and task 'adult' is table" in res.stderr
 
 
 def test_plugin_returning_other_columns_fails_the_run(tasks_dir, tracking_uri, only_run):

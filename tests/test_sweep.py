@@ -124,6 +124,7 @@ def test_a_scheduler_that_does_not_answer_is_an_error_in_seconds(tmp_path, tasks
 
 
 # -- faults: every cell recorded once, the sweep goes on ------------------------------------------------------
+@pytest.mark.slow
 def test_failed_killed_and_timed_out_cells_are_recorded_and_the_sweep_goes_on(tmp_path, tasks_dir, tracking_uri, cli,
                                                                                fault_site, repo_root):
     path = _sweep_file(tmp_path, "faults", """
@@ -159,6 +160,7 @@ def test_failed_killed_and_timed_out_cells_are_recorded_and_the_sweep_goes_on(tm
     assert "3 of 4 cells would run" in " ".join(dry.stdout.split()), dry.stdout
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path, tasks_dir, tracking_uri, fault_site, repo_root):
     path = _sweep_file(tmp_path, "stopped", """
         tasks = ["tiny-mnist"]
@@ -197,3 +199,102 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path, tasks_dir, trac
     assert len(done) == 4 and done["cell"].nunique() == 4  # every cell finished exactly once
     assert finished_before <= set(done["run_id"])  # what had finished was not computed again
     assert set(runs["status"]) <= {"FINISHED", "KILLED"} and (runs["status"] == "KILLED").sum() == 1
+
+
+# -- executors: the same cells, the same metrics, each recorded once ----------------------------------------
+_METRIC_PREFIXES = ("utility/", "fidelity/", "privacy/", "fairness/")
+
+
+def _metrics_by_cell(runs):
+    """``{cell identity: {metric: value}}`` of the results (utility, fidelity, privacy, fairness - not cost)."""
+    cols = [c for c in runs.columns if c.startswith(_METRIC_PREFIXES)]
+    return {r["cell"]: {c: r[c] for c in cols if r[c] == r[c]} for _, r in runs.iterrows()}
+
+
+@pytest.mark.slow
+def test_every_executor_records_the_same_metrics_once(tmp_path, cli, repo_root):
+    """pca-gmm, real, gaussian-copula and marginals on mnist and adult (quick, 2 seeds) - one cell at a time, through
+    a local pool of 2 and a Dask LocalCluster of 2: the same cells, identical metrics, no cell missing or twice."""
+    path = _sweep_file(tmp_path, "same", """
+        tasks = ["mnist", "adult"]
+        generators = ["pca-gmm", "real", "gaussian-copula", "marginals"]
+        budgets = ["quick"]
+        seeds = [0, 1]
+    """)
+    found = {}
+    # one thread per cell everywhere: torch's CPU kernels sum in another order with another number of threads
+    for how, args in {"sequential": ["--threads", "1"], "pool": ["--workers", "2"],
+                      "dask": ["--executor", "dask", "--workers", "2"]}.items():
+        uri = f"sqlite:///{tmp_path / how / 'mlflow.db'}"
+        out = cli("sweep", str(path), *args, "--tracking-uri", uri, env=_data_env(repo_root), cwd=tmp_path, timeout=3000)
+        assert out.returncode == 0, (how, out.stdout[-3000:], out.stderr[-3000:])
+        runs = _cells(uri, "same")
+        assert len(runs) == 10 and runs["cell"].nunique() == 10 and set(runs["status"]) == {"FINISHED"}, how
+        found[how] = _metrics_by_cell(runs)
+        assert "pca-gmm x adult" in out.stdout and "marginals x mnist" in out.stdout  # skipped pairs are listed
+    assert set(found["sequential"]) == set(found["pool"]) == set(found["dask"])  # the same identities
+    for cell, metrics in found["sequential"].items():
+        assert len(metrics) > 5
+        assert found["pool"][cell] == metrics and found["dask"][cell] == metrics, cell
+
+
+@pytest.mark.slow
+def test_a_sweep_joins_an_existing_dask_cluster(tmp_path, tasks_dir, tracking_uri, cli, repo_root):
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, as on a real cluster; the sweep joins with
+    ``--scheduler`` and its cells are recorded by the workers' processes."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    env = {**os.environ, **_data_env(repo_root)}
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)]
+    try:
+        time.sleep(3)
+        procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--name", f"w{i}"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path) for i in range(2)]
+        out = cli("sweep", "--name", "cluster", "--tasks", "tiny-mnist,tiny-table", "--generators", "real", "--seeds", "0,1",
+                  "--budgets", "quick", "--executor", "dask", "--scheduler", address, "--tasks-dir", str(tasks_dir),
+                  "--tracking-uri", tracking_uri, env=_data_env(repo_root), cwd=tmp_path, timeout=900)
+        assert out.returncode == 0, out.stderr[-3000:]
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=60)
+    runs = _cells(tracking_uri, "cluster")
+    assert len(runs) == 4 and runs["cell"].nunique() == 4 and set(runs["status"]) == {"FINISHED"}
+    assert runs["utility/synthetic/accuracy"].notna().all()
+
+
+@pytest.mark.slow
+def test_two_sweeps_at_once_on_one_store_record_every_cell_once(tmp_path, tasks_dir, tracking_uri, repo_root):
+    """Two sweeps, two workers each, started together on one SQLite store that does not exist yet (so its creation is
+    raced too); a third process starting one of them again is told it is already running."""
+    exe = str(Path(sys.executable).parent / "synthbench")
+    env = {**os.environ, **_data_env(repo_root), "COLUMNS": "240"}
+    common = ["--tasks", "tiny-mnist,tiny-table", "--generators", "real,pca-gmm,marginals", "--seeds", "0,1,2",
+              "--budgets", "quick", "--workers", "2", "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri]
+    procs = {name: subprocess.Popen([exe, "sweep", "--name", name, *common], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True) for name in ("first", "second")}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # once the first sweep runs cells, start it a second time
+        time.sleep(0.5)
+        try:
+            if len(_cells(tracking_uri, "first")):
+                break
+        except Exception:  # noqa: BLE001 - the store is still being created
+            continue
+    again = subprocess.run([exe, "sweep", "--name", "first", *common], env=env, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 2 and "sweep 'first' is already running" in again.stderr, again.stderr
+    for name, p in procs.items():
+        out, err = p.communicate(timeout=1500)
+        assert p.returncode == 0, (name, err[-3000:])
+    for name in procs:
+        runs = _cells(tracking_uri, name)
+        # tiny-mnist: real, pca-gmm; tiny-table: real, marginals - 4 pairs x 3 seeds
+        assert len(runs) == 12 and runs["cell"].nunique() == 12 and set(runs["status"]) == {"FINISHED"}, name

@@ -58,6 +58,7 @@ class SMOTESampler(BaseEstimator):
     """
 
     modalities = ("table",)
+    problems = ("classification",)
     conditional = False
     fit_receives = ("callback",)
 
