@@ -123,9 +123,10 @@ def render(rows: list[dict], plan, header: list[str], notes: list[str]) -> str:
             labels: dict[str, int] = {}
             for r in done:
                 labels[r["diagnosis"] or "n/a"] = labels.get(r["diagnosis"] or "n/a", 0) + 1
-            diagnosis = ", ".join(f"{k} x{v}" if len(done) > 1 else k for k, v in labels.items())
-            diagnosis += "".join(f"; seed {r['seed']} {r['status']}" + (f": {r['error'][:80]}" if r.get("error") else "")
-                                 for r in cell if r["status"] != "FINISHED")
+            notes = [", ".join(f"{k} x{v}" if len(done) > 1 else k for k, v in labels.items())] if labels else []
+            notes += [f"seed {r['seed']} {r['status']}" + (f": {r['error'][:80]}" if r.get("error") else "")
+                      for r in cell if r["status"] != "FINISHED"]
+            diagnosis = "; ".join(notes)
             runs = " ".join(f"`{r['run_id'][:8]}`" for r in cell if r.get("run_id"))
             seeds = f"{len(done)} ({', '.join(str(r['seed']) for r in done)})" if done else "0"
             lines.append(f"| {gen} | {seeds} | " + " | ".join(texts) + f" | {diagnosis or '-'} | {runs or '-'} |")
