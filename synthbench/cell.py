@@ -3,13 +3,18 @@ as an ordinary run (``synthbench.api.execute``) and writes its progress to stdou
 
 Exit codes: 0 finished; 1 the run failed (its MLflow run says why); 2 bad input found before a run opened (the
 reason is the last ``error`` line); 130 / 143 Ctrl-C / SIGTERM (the run is KILLED).
+
+A cell whose sweep is gone (the sweep's process was killed outright, its pipe closed) stops as if the sweep had
+stopped it: its run is closed KILLED and tagged interrupted, so the sweep started again runs it over.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
+import threading
 import time
 
 from synthbench.progress import Reporter
@@ -22,13 +27,17 @@ class JsonReporter(Reporter):
         self.stream = stream or sys.stdout
         self.every = every
         self._last = 0.0
+        self.lost = False  # the sweep no longer reads: progress is dropped (``watch_parent`` stops the cell)
 
     def emit(self, event: dict, force: bool = False) -> None:
         now = time.monotonic()
-        if force or now - self._last >= self.every:
+        if not self.lost and (force or now - self._last >= self.every):
             self._last = now
-            self.stream.write(json.dumps(event) + "\n")
-            self.stream.flush()
+            try:
+                self.stream.write(json.dumps(event) + "\n")
+                self.stream.flush()
+            except (BrokenPipeError, OSError):
+                self.lost = True
 
     def phase(self, name: str, total: int | None = None):
         import contextlib
@@ -55,6 +64,19 @@ class JsonReporter(Reporter):
         self.emit({"event": "message", "text": text}, force=True)
 
 
+def watch_parent(gone: threading.Event, every: float = 1.0) -> None:
+    """Interrupt this cell (SIGINT to itself: the run ends KILLED) once the process that started it has died."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        gone.set()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, daemon=True, name="synthbench-watch-sweep").start()
+
+
 def main() -> int:
     from synthbench import api, sweep
     from synthbench.exceptions import SynthbenchError
@@ -69,6 +91,8 @@ def main() -> int:
     quiet_mlflow()
     job = json.loads(sys.stdin.read())
     reporter = JsonReporter()
+    orphaned = threading.Event()
+    watch_parent(orphaned)
     try:
         cfg = sweep.cell_config(job["task"], job["generator"], job["budget"], job["seed"], job["params"],
                                 device=job["device"], resplit=job["resplit"], save_synthetic=job["save_synthetic"],
@@ -76,6 +100,10 @@ def main() -> int:
         result = api.execute(cfg, data_dir=job["data_dir"], tracking_uri=job["tracking_uri"], experiment=job["experiment"],
                              reporter=reporter, system_metrics=job.get("system_metrics", False), tags=job["tags"])
     except KeyboardInterrupt as exc:
+        if orphaned.is_set() and getattr(exc, "synthbench_run_id", None):
+            from synthbench.tracking import mark_interrupted
+
+            mark_interrupted(job["tracking_uri"], [exc.synthbench_run_id])
         return 143 if type(exc).__name__ == "Terminated" else 130
     except Exception as exc:  # noqa: BLE001 - the sweep records it; the run (if one opened) says FAILED already
         first = next((line for line in str(exc).splitlines() if line.strip()), "")

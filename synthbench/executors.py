@@ -72,7 +72,10 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
             if event.get("event") in ("error", "done"):
                 last.update(event)
             if on_event:
-                on_event(event)
+                try:
+                    on_event(event)
+                except Exception:  # noqa: BLE001 - a display's error must not stop reading (the cell would block on a full pipe)
+                    pass
 
     readers = [threading.Thread(target=read_out, daemon=True),
                threading.Thread(target=lambda: err_tail.extend(proc.stderr), daemon=True)]
@@ -99,7 +102,7 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
         r.join(timeout=5)
     rc, seconds = proc.returncode, time.monotonic() - t0
     outcome = {"identity": job["identity"], "attempt": job["attempt"], "seconds": seconds, "run_id": last.get("run_id")}
-    if rc == 0 and why is None:
+    if rc == 0:  # finished - even if the timeout or the sweep's stop came in its last moments
         return {**outcome, "status": "FINISHED", "reason": ""}
     if why == "timeout":
         status, reason = "FAILED", f"timeout: the cell ran past the sweep's limit of {job['timeout']:g} s and was stopped"
@@ -160,7 +163,27 @@ class Local:
 def _unless_stopped(fn, job, stop, on_event):
     if stop.is_set():
         return None
-    return fn(job, stop.is_set, lambda e: on_event(job["identity"], e))
+    try:
+        return fn(job, stop.is_set, lambda e: on_event(job["identity"], e))
+    except Exception as exc:  # noqa: BLE001 - the cell could not be run or recorded: it fails, the sweep goes on
+        return lost(job, exc)
+
+
+def lost(job: dict, exc: BaseException) -> dict:
+    """The outcome of a cell whose process could not be started or watched to its end (a Dask worker that died, a
+    store that stayed locked): FAILED with the reason, its run closed where the store can still be written."""
+    from synthbench import tracking
+
+    reason = f"the sweep lost this cell: {type(exc).__name__}: {exc}"[:2000]
+    tags = {**job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
+            keys.TAG_BUDGET: job["budget"], keys.TAG_SEED: str(job["seed"])}
+    try:
+        run_id = tracking.close_attempt(job["tracking_uri"], job["experiment"], job["attempt"], "FAILED", reason, tags,
+                                        job["run_name"])
+    except Exception:  # noqa: BLE001 - the store itself is failing: the outcome still says why
+        run_id = None
+    return {"identity": job["identity"], "attempt": job["attempt"], "seconds": 0.0, "run_id": run_id,
+            "status": "FAILED", "reason": reason}
 
 
 class Dask:
@@ -213,14 +236,19 @@ class Dask:
         run = uuid.uuid4().hex
         flag, topic = f"synthbench-stop-{run}", f"synthbench-progress-{run}"
         self.client.subscribe_topic(topic, lambda event: on_event(event[1]["identity"], event[1]["event"]))
-        futures = [self.client.submit(_dask_cell, {**job, "threads": self.threads}, flag, topic, key=f"cell-{job['attempt']}",
-                                      pure=False) for job in jobs]
+        futures = {self.client.submit(_dask_cell, {**job, "threads": self.threads}, flag, topic, key=f"cell-{job['attempt']}",
+                                      pure=False): job for job in jobs}
         try:
             for f in as_completed(futures):
-                yield f.result()
+                try:
+                    outcome = f.result()
+                except Exception as exc:  # noqa: BLE001 - its worker died (KilledWorker), or run_cell itself failed
+                    outcome = lost(futures[f], exc)
+                if outcome is not None:
+                    yield outcome
         except BaseException:
             Event(flag, client=self.client).set()  # running cells stop and are recorded; the rest never start
-            for f in futures:
+            for f in list(futures):
                 try:
                     if not f.done() or f.status == "pending":
                         f.result(timeout=defaults.SWEEP_KILL_GRACE + 30)

@@ -114,8 +114,11 @@ class SweepProgress:
     def __init__(self, console=None):
         from rich.console import Console
 
+        import threading
+
         self.console = console or Console(stderr=True)
         self.live = None
+        self.lock = threading.RLock()  # events come from the cells' reader threads (or Dask's), outcomes from the sweep's
 
     def start(self, todo: list, workers: int, estimates: dict) -> None:
         import time
@@ -157,11 +160,16 @@ class SweepProgress:
     def event(self, identity: str, event: dict) -> None:
         if event.get("event") == "phase":
             step = f" {event['step']}/{event['total']}" if event.get("total") else ""
-            self.running[identity] = f"{event['name']}{step}"
-            if self.live:
-                self.live.update(self._render())
+            with self.lock:
+                self.running[identity] = f"{event['name']}{step}"
+                if self.live:
+                    self.live.update(self._render())
 
     def done(self, outcome: dict) -> None:
+        with self.lock:
+            self._done(outcome)
+
+    def _done(self, outcome: dict) -> None:
         self.running.pop(outcome["identity"], None)
         label = self.labels.get(outcome["identity"], outcome["identity"])
         if outcome["status"] == "FINISHED":

@@ -95,7 +95,11 @@ def make_spec(file=None, **given) -> SweepSpec:
     """A checked ``SweepSpec`` from a sweep file (``file``) and/or settings given directly (the command line's
     options; they win over the file's). ``None`` values are not given."""
     raw = load_spec(file) if file else {}
-    raw.update({k: v for k, v in given.items() if v is not None})
+    given = {k: v for k, v in given.items() if v is not None}
+    if isinstance(raw.get("params"), dict) and isinstance(given.get("params"), dict):  # --param adds to the file's grid
+        given["params"] = {g: {**(raw["params"].get(g) or {}), **v} if isinstance(raw["params"].get(g), dict) else v
+                           for g, v in {**raw["params"], **given["params"]}.items()}
+    raw.update(given)
     where = raw.get("path") or "the sweep"
     name = raw.get("name") or (Path(raw["path"]).stem if raw.get("path") else None)
     if not name:
@@ -266,7 +270,12 @@ def plan(spec: SweepSpec, *, tasks_dir=None, data_dir=None, reporter=None) -> Pl
                             raise type(exc)(f"sweep '{spec.name}', cell {gen} on {task.name} ({budget}, seed {seed}): {exc}") from None
                         if t_ref not in checksums:
                             checksums[t_ref] = pipeline.load(cfg, data_dir=data_dir, reporter=reporter).checksums
-                        cells.append(Cell(t_ref, gen, budget, seed, values, identity(cfg, checksums[t_ref]), cfg))
+                        cell = Cell(t_ref, gen, budget, seed, values, identity(cfg, checksums[t_ref]), cfg)
+                        same = next((c for c in cells if c.identity == cell.identity), None)
+                        if same is not None:  # e.g. a task named twice, or values that resolve alike: one run
+                            skipped.append(f"{cell.label}: the same run as {same.label}")
+                            continue
+                        cells.append(cell)
     if not cells:
         raise ConfigError(f"sweep '{spec.name}' has no cells: no generator handles any task's data ({'; '.join(skipped)})")
     return Plan(spec, cells, skipped)
@@ -385,19 +394,25 @@ class Observer:
     def close(self) -> None: ...
 
 
-def _sweep_lock(uri: str, name: str):
+def sweep_lock(uri: str, name: str):
     """Two processes must not run the same sweep at once (each would run the missing cells): a lock beside a
     SQLite store. With a tracking server there is no shared folder: run each sweep from one place."""
-    import contextlib
-
     from synthbench.tracking import local_store_path
 
     path = local_store_path(uri)
     if path is None:
-        return contextlib.nullcontext()
+        return _NoLock()
     from filelock import FileLock
 
     return FileLock(f"{path}.sweep-{name}.lock", timeout=0)
+
+
+class _NoLock:
+    """A tracking server: no folder to hold a lock in (run each sweep from one place)."""
+
+    def acquire(self) -> None: ...
+
+    def release(self) -> None: ...
 
 
 def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler: str | None = None,
@@ -423,23 +438,24 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
     api.check_locations(data_dir, tracking_uri, experiment)
     uri = tracking.resolve_tracking_uri(tracking_uri)
     plan_ = plan(spec, tasks_dir=tasks_dir, data_dir=data_dir)
-    runs = _sweep_runs(uri, experiment, spec.name)
-    before = states(runs, retry_failed)
     est = estimates(uri, plan_.cells)
-    result = SweepResult(plan_, before, [], [], estimates=est)
-    todo = [c for c in plan_.cells if before.get(c.identity, "todo") in ("todo", "interrupted", "orphan")]
     if dry_run:
-        result.summary = summary(runs, plan_)
+        runs = _sweep_runs(uri, experiment, spec.name)
+        result = SweepResult(plan_, states(runs, retry_failed), [], summary(runs, plan_), estimates=est)
         return result
     from filelock import Timeout
 
     try:
-        lock = _sweep_lock(uri, spec.name)
+        lock = sweep_lock(uri, spec.name)
         lock.acquire()
     except Timeout:
         raise ConfigError(f"sweep '{spec.name}' is already running in another process on this store - wait for it, or "
                           "give this one another --name") from None
-    try:
+    try:  # what is done, read while no other process runs this sweep
+        runs = _sweep_runs(uri, experiment, spec.name)
+        before = states(runs, retry_failed)
+        result = SweepResult(plan_, before, [], [], estimates=est)
+        todo = [c for c in plan_.cells if before.get(c.identity, "todo") in ("todo", "interrupted", "orphan")]
         orphans = [r for r in runs.itertuples() if r.status == "RUNNING" and r.cell == r.cell and r.cell] if len(runs) else []
         if orphans:  # the process that ran them is gone (a sweep killed outright): not results, done again
             tracking.mark_interrupted(uri, [r.run_id for r in orphans])

@@ -487,7 +487,7 @@ def mark_interrupted(uri: str | None, run_ids: list[str]) -> None:
     client = _open_store(resolve_tracking_uri(uri))
     for run_id in run_ids:
         retrying(client.set_tag, run_id, keys.TAG_INTERRUPTED, "true")
-        if client.get_run(run_id).info.status == "RUNNING":
+        if retrying(client.get_run, run_id).info.status == "RUNNING":
             retrying(client.set_tag, run_id, keys.TAG_STATUS, "killed")
             retrying(client.set_terminated, run_id, "KILLED")
 

@@ -298,3 +298,71 @@ def test_two_sweeps_at_once_on_one_store_record_every_cell_once(tmp_path, tasks_
         runs = _cells(tracking_uri, name)
         # tiny-mnist: real, pca-gmm; tiny-table: real, marginals - 4 pairs x 3 seeds
         assert len(runs) == 12 and runs["cell"].nunique() == 12 and set(runs["status"]) == {"FINISHED"}, name
+
+
+# -- the sweep's own bookkeeping ------------------------------------------------------------------------------
+def test_param_options_add_to_the_sweep_files_grid(tmp_path):
+    from synthbench.sweep import make_spec, parse_grid_params
+
+    path = _sweep_file(tmp_path, "grid", """
+        tasks = ["mnist"]
+        generators = ["cgan", "pca-gmm"]
+        [params.cgan]
+        lr_g = [1e-3, 2e-4]
+        steps = [100]
+    """)
+    spec = make_spec(path, params=parse_grid_params(["cgan.steps=200,400", "pca-gmm.n_components=20"]))
+    assert spec.params == {"cgan": {"lr_g": [1e-3, 2e-4], "steps": ["200", "400"]}, "pca-gmm": {"n_components": ["20"]}}
+
+
+def test_a_task_named_twice_is_one_cell(tmp_path, tasks_dir, repo_root):
+    from synthbench.sweep import make_spec, plan
+
+    spec = make_spec(name="twice", tasks=["tiny-mnist", str(tasks_dir / "tiny-mnist.toml")], generators=["real"], seeds=[0, 1])
+    p = plan(spec, tasks_dir=tasks_dir, data_dir=repo_root.parent / "shared" / "datasets")
+    assert len(p.cells) == 2 and len({c.identity for c in p.cells}) == 2
+    assert sum("the same run as" in s for s in p.skipped) == 2
+
+
+def test_a_sweep_on_a_tracking_server_needs_no_lock_file():
+    from synthbench.sweep import sweep_lock
+
+    lock = sweep_lock("http://127.0.0.1:5000", "name")
+    lock.acquire()
+    lock.release()
+
+
+@pytest.mark.slow
+def test_cells_of_a_sweep_killed_outright_end_interrupted_and_run_again(tmp_path, tasks_dir, tracking_uri, fault_site,
+                                                                           repo_root, cli):
+    """SIGKILL of the sweep's own process: its running cell notices, ends KILLED and tagged interrupted - never left
+    RUNNING - and the sweep started again runs it over."""
+    path = _sweep_file(tmp_path, "killed", """
+        tasks = ["tiny-mnist"]
+        generators = ["toy-fault"]
+        budgets = ["quick"]
+        [params.toy-fault]
+        fault = ["hang"]
+    """)
+    exe = Path(sys.executable).parent / "synthbench"
+    args = ["sweep", str(path), "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri]
+    env = {**os.environ, **_data_env(repo_root, fault_site)}
+    proc = subprocess.Popen([str(exe), *args], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            if (_cells(tracking_uri, "killed")["status"] == "RUNNING").any():
+                break
+        except Exception:  # noqa: BLE001 - the store does not exist yet
+            continue
+    time.sleep(2)  # inside fit
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "RUNNING" in set(_cells(tracking_uri, "killed")["status"]):
+        time.sleep(0.5)
+    runs = _cells(tracking_uri, "killed")
+    assert len(runs) == 1 and runs.iloc[0]["status"] == "KILLED" and runs.iloc[0]["interrupted"] == "true"
+    dry = cli(*args, "--dry-run", env=_data_env(repo_root, fault_site), cwd=tmp_path)
+    assert "1 of 1 cells would run" in " ".join(dry.stdout.split()), dry.stdout
