@@ -366,3 +366,28 @@ def test_cells_of_a_sweep_killed_outright_end_interrupted_and_run_again(tmp_path
     assert len(runs) == 1 and runs.iloc[0]["status"] == "KILLED" and runs.iloc[0]["interrupted"] == "true"
     dry = cli(*args, "--dry-run", env=_data_env(repo_root, fault_site), cwd=tmp_path)
     assert "1 of 1 cells would run" in " ".join(dry.stdout.split()), dry.stdout
+
+
+@pytest.mark.slow
+def test_progress_of_cells_on_dask_reaches_the_sweep(tmp_path, tasks_dir, tracking_uri, repo_root):
+    """A cell run by a Dask worker sends its phases back (Dask events), as a local cell does through its pipe."""
+    from synthbench import sweep
+
+    class Recorder(sweep.Observer):
+        def __init__(self):
+            self.events, self.outcomes = [], []
+
+        def event(self, identity, event):
+            self.events.append((identity, event))
+
+        def done(self, outcome):
+            self.outcomes.append(outcome)
+
+    seen = Recorder()
+    spec = sweep.make_spec(name="dask-progress", tasks=["tiny-table"], generators=["real"], budgets=["quick"])
+    result = sweep.run(spec, executor="dask", workers=1, tasks_dir=tasks_dir, tracking_uri=tracking_uri,
+                       data_dir=repo_root.parent / "shared" / "datasets", observer=seen)
+    assert [o["status"] for o in seen.outcomes] == ["FINISHED"] and not result.failed
+    cell = result.plan.cells[0].identity
+    phases = {e["name"] for i, e in seen.events if i == cell and e.get("event") == "phase"}
+    assert "load data" in phases and any(p.startswith("fit") for p in phases) and "fidelity (SDMetrics)" in phases, phases
