@@ -262,9 +262,12 @@ def _sweep_report(console, result, dry_run: bool) -> None:
                       "will run" if runs_now else state, "-" if not runs_now else (f"{est:.0f} s" if est else "no estimate"))
         console.print(t)
         todo = sum(1 for c in plan.cells if result.states.get(c.identity, "todo") in ("todo", "interrupted", "orphan"))
-        console.print(f"{todo} of {len(plan.cells)} cells would run; estimated {datetime.timedelta(seconds=int(total))} of "
-                      "cell time (divide by --workers)" + (f"; {unknown} cells have no estimate (no finished run of the same "
-                                                           "task, generator and budget in the store)" if unknown else ""))
+        known = todo - unknown
+        console.print(f"{todo} of {len(plan.cells)} cells would run; "
+                      + (f"estimated {datetime.timedelta(seconds=int(total))} of cell time for the {known} with an estimate "
+                         "(divide by --workers)" if known else "no estimate")
+                      + (f"; {unknown} cells have no estimate (no finished run of the same task, generator and budget in "
+                         "the store)" if unknown else ""))
         return
     t = Table(title=f"sweep {plan.spec.name}: mean +/- 95% CI over seeds")
     for col in ("task", "generator", "budget", "params", "headline", "TSTR", "TRTR", "seeds", "failed"):

@@ -285,7 +285,8 @@ def plan(spec: SweepSpec, *, tasks_dir=None, data_dir=None, reporter=None) -> Pl
 def states(runs, retry_failed: bool = False) -> dict[str, str]:
     """Each cell identity's state from its runs (``load_runs`` rows of the sweep): ``finished``, ``failed`` (FAILED,
     or KILLED by something other than the sweep), ``interrupted`` (stopped by the sweep: done again), ``orphan``
-    (RUNNING, though no process of this sweep runs it) - ``todo`` for the cells the sweep runs now."""
+    (RUNNING, though no process of this sweep runs it; a dry run shows it ``running`` while another process holds the
+    sweep) - ``todo`` for the cells the sweep runs now."""
     out: dict[str, str] = {}
     if runs is None or len(runs) == 0:
         return out
@@ -439,11 +440,18 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
     uri = tracking.resolve_tracking_uri(tracking_uri)
     plan_ = plan(spec, tasks_dir=tasks_dir, data_dir=data_dir)
     est = estimates(uri, plan_.cells)
-    if dry_run:
-        runs = _sweep_runs(uri, experiment, spec.name)
-        result = SweepResult(plan_, states(runs, retry_failed), [], summary(runs, plan_), estimates=est)
-        return result
     from filelock import Timeout
+
+    if dry_run:  # a RUNNING cell is "running" while another process runs the sweep, else it is redone
+        runs = _sweep_runs(uri, experiment, spec.name)
+        now = states(runs, retry_failed)
+        try:
+            probe = sweep_lock(uri, spec.name)
+            probe.acquire()
+            probe.release()
+        except Timeout:
+            now = {k: "running" if v == "orphan" else v for k, v in now.items()}
+        return SweepResult(plan_, now, [], summary(runs, plan_), estimates=est)
 
     try:
         lock = sweep_lock(uri, spec.name)
