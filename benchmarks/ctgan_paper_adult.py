@@ -23,7 +23,6 @@ import argparse
 import json
 from pathlib import Path
 
-import synthbench
 from synthbench import keys, sweep
 from synthbench.stats import mean_ci
 
@@ -108,14 +107,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "results" / "ctgan_paper_adult"))
     args = ap.parse_args()
 
-    from synthbench.exceptions import ConfigError, TrackingError
-
     spec = sweep.make_spec(args.sweep)
     plan = sweep.plan(spec, data_dir=args.data_dir)
-    try:
-        runs = synthbench.load_runs(args.tracking_uri, args.experiment, sweep=spec.name)
-    except (ConfigError, TrackingError):
-        runs = None
+    runs = sweep.sweep_runs(args.tracking_uri, args.experiment, spec.name)
     paper = set(spec.budgets) == {"full"} and not spec.params
     note = ("Paper setting (full budget: SDV defaults, 300 epochs)." if paper
             else f"NOT the paper setting: budgets {', '.join(spec.budgets)}, hyperparameters {spec.params or 'as the budget sets'}.")

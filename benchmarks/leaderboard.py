@@ -26,7 +26,6 @@ import math
 from datetime import datetime
 from pathlib import Path
 
-import synthbench
 from synthbench import keys, sweep
 from synthbench.stats import mean_ci
 
@@ -148,15 +147,9 @@ def read_notes(path: Path | None) -> list[str]:
 
 
 def load(sweep_file: str, tracking_uri, experiment: str, data_dir=None):
-    """``(plan, runs)``: the sweep's cells and its runs in the store (None: no store or no runs yet)."""
-    from synthbench.exceptions import ConfigError, TrackingError
-
+    """``(plan, runs)``: the sweep's cells and its runs in the store (none yet: an empty frame)."""
     plan = sweep.plan(sweep.make_spec(sweep_file), data_dir=data_dir)
-    try:
-        runs = synthbench.load_runs(tracking_uri, experiment, sweep=plan.spec.name)
-    except (ConfigError, TrackingError):
-        runs = None
-    return plan, runs
+    return plan, sweep.sweep_runs(tracking_uri, experiment, plan.spec.name)
 
 
 def main() -> None:

@@ -120,8 +120,7 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
     else:
         tail = [line.strip() for line in err_tail if line.strip()]
         status, reason = "FAILED", f"the cell's process exited with code {rc}" + (f": {tail[-1][:1000]}" if tail else "")
-    tags = {**job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
-            keys.TAG_BUDGET: job["budget"], keys.TAG_SEED: str(job["seed"])}
+    tags = _cell_tags(job)
     run_id = tracking.close_attempt(job["tracking_uri"], job["experiment"], job["attempt"], status, reason, tags,
                                     job["run_name"], force=why == "timeout")
     if why == "stopped":  # not a result: the sweep run again does it over
@@ -169,14 +168,19 @@ def _unless_stopped(fn, job, stop, on_event):
         return lost(job, exc)
 
 
+def _cell_tags(job: dict) -> dict:
+    """The tags of a cell's run, for a run the sweep itself closes or creates."""
+    return {**job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
+            keys.TAG_BUDGET: job["budget"], keys.TAG_SEED: str(job["seed"])}
+
+
 def lost(job: dict, exc: BaseException) -> dict:
     """The outcome of a cell whose process could not be started or watched to its end (a Dask worker that died, a
     store that stayed locked): FAILED with the reason, its run closed where the store can still be written."""
     from synthbench import tracking
 
     reason = f"the sweep lost this cell: {type(exc).__name__}: {exc}"[:2000]
-    tags = {**job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
-            keys.TAG_BUDGET: job["budget"], keys.TAG_SEED: str(job["seed"])}
+    tags = _cell_tags(job)
     try:
         run_id = tracking.close_attempt(job["tracking_uri"], job["experiment"], job["attempt"], "FAILED", reason, tags,
                                         job["run_name"])
@@ -285,11 +289,8 @@ def _dask_cell(job: dict, flag: str, topic: str) -> dict | None:
 
     client = get_client()
 
-    def progress(e: dict) -> None:
-        try:
-            client.log_event(topic, {"identity": job["identity"], "event": e})
-        except Exception:  # noqa: BLE001 - progress is best effort; the cell's record does not depend on it
-            pass
+    def progress(e: dict) -> None:  # best effort: run_cell drops what a display fails on
+        client.log_event(topic, {"identity": job["identity"], "event": e})
 
     threads = job.get("threads") or max(1, cores() // max(1, get_worker().state.nthreads))
     return run_cell({**job, "threads": threads, "drop_env": _nanny_environ()}, stop, progress)

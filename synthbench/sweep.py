@@ -443,7 +443,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
     from filelock import Timeout
 
     if dry_run:  # a RUNNING cell is "running" while another process runs the sweep, else it is redone
-        runs = _sweep_runs(uri, experiment, spec.name)
+        runs = sweep_runs(uri, experiment, spec.name)
         now = states(runs, retry_failed)
         try:
             probe = sweep_lock(uri, spec.name)
@@ -460,7 +460,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
         raise ConfigError(f"sweep '{spec.name}' is already running in another process on this store - wait for it, or "
                           "give this one another --name") from None
     try:  # what is done, read while no other process runs this sweep
-        runs = _sweep_runs(uri, experiment, spec.name)
+        runs = sweep_runs(uri, experiment, spec.name)
         before = states(runs, retry_failed)
         result = SweepResult(plan_, before, [], [], estimates=est)
         todo = [c for c in plan_.cells if before.get(c.identity, "todo") in ("todo", "interrupted", "orphan")]
@@ -498,7 +498,7 @@ def _run_jobs(pool, jobs, result, observer, uri, experiment, spec, executor, wor
     finally:
         observer.close()
         result.seconds = time.perf_counter() - t0
-        after = _sweep_runs(uri, experiment, spec.name)
+        after = sweep_runs(uri, experiment, spec.name)
         result.summary = summary(after, result.plan)
         now = states(after)
         counts = {s: sum(1 for c in result.plan.cells if now.get(c.identity) == s) for s in ("finished", "failed")}
@@ -512,7 +512,8 @@ def _run_jobs(pool, jobs, result, observer, uri, experiment, spec, executor, wor
                 raise
 
 
-def _sweep_runs(uri: str, experiment: str, name: str):
+def sweep_runs(uri, experiment: str, name: str):
+    """The runs of sweep ``name`` (``load_runs``); an empty frame when the store or the experiment does not exist yet."""
     from synthbench.exceptions import TrackingError
     from synthbench.tracking import load_runs
 
