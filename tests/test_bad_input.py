@@ -83,7 +83,7 @@ CASES = [
     Case("unknown-option", (*RUN, "--frobnicate"), r"No such option: --frobnicate - see `synthbench run --help`"),
     Case("unknown-command", ("frobnicate",), r"No such command 'frobnicate'"),
     Case("generator-for-other-data", (*RUN, "-g", "ctgan", "-t", "mnist"), r"generator 'ctgan' cannot run on task 'mnist': it handles table data and task 'mnist' is image"),
-    Case("table-generator-on-images", (*RUN, "-g", "smote"), r"generator 'smote' handles table data"),
+    Case("table-generator-on-images", (*RUN, "-g", "smote"), r"generator 'smote' cannot run on task 'mnist': it handles table data"),
     Case("from-run-with-options", (*RUN, "--from-run", "abc", "--seed", "3"), r"--from-run repeats run abc's configuration - drop --seed"),
     Case("from-run-no-store", (*RUN, "--from-run", "abc"), r"no MLflow store at .* pass --tracking-uri"),
     Case("experiment-empty", (*RUN, "-g", "pca-gmm", "--experiment", ""), r"--experiment must be a non-empty name"),

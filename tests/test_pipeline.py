@@ -103,9 +103,16 @@ def test_headline_metric_defines_tstr_over_trtr(tasks_dir, tmp_path, frames, tab
 
 @pytest.mark.slow
 def test_golden_metrics_unchanged_by_the_restructure(repo_root, tmp_path):
-    """The quick runs recorded before the restructure (benchmarks/golden_runs.py on commit bcdbbaa), again:
-    every metric but timings and memory identical for the non-neural generators; the 1-epoch cgan run within
-    1e-6 (torch on CPU is deterministic here, so it is identical too; the tolerance allows for another BLAS)."""
+    """The quick runs recorded before the restructure (benchmarks/golden_runs.py on commit bcdbbaa), again. On the
+    recording machine every metric but timings and memory came back identical. Across CPU models they are not: torch
+    (the CNN, its features for FID, the cgan) and the BLAS under scikit-learn's solvers (sdmetrics' detection score) take
+    other code paths; on an AMD EPYC CI host the pca-gmm run's accuracies moved by up to 0.0045 (a class), its FID in the
+    7th digit and the Adult detection score by 0.0024. So scores in [0, 1] are compared within 0.01 and the others
+    (FID, KID, distances) within 0.1%; a restructure that changed a seed, a split, a regime or a metric's definition
+    moves them further. The 1-epoch cgan run is a GAN trained on another CPU's arithmetic: there the per-class
+    accuracies of its samples moved by up to 0.1, its headline accuracies by 0.004 and its FID by 2%; so for it the
+    aggregate metrics (not per class, not the spread of KID) are compared within 0.02 and 5%. The same-seed test checks
+    that one machine repeats a run exactly."""
     golden = json.loads((repo_root / "tests" / "fixtures" / "golden_metrics.json").read_text())
     for name, want in golden["runs"].items():
         result = api.run(want["task"], want["generator"], budget=want["budget"], seed=want["seed"], params=want["params"],
@@ -113,8 +120,11 @@ def test_golden_metrics_unchanged_by_the_restructure(repo_root, tmp_path):
                          system_metrics=False)
         got = {k: v for k, v in result.metrics.items() if not k.startswith("cost/")}
         assert set(got) == set(want["metrics"]), (name, set(got) ^ set(want["metrics"]))
+        gan = want["generator"] == "cgan"
         for key, value in want["metrics"].items():
-            if want["generator"] == "cgan":
-                assert got[key] == pytest.approx(value, rel=1e-6, abs=1e-6), (name, key)
+            if gan and ("/class/" in key or key.endswith("_std")):
+                continue
+            if 0 <= value <= 1:
+                assert got[key] == pytest.approx(value, abs=0.02 if gan else 0.01), (name, key, got[key], value)
             else:
-                assert got[key] == value, (name, key, got[key], value)
+                assert got[key] == pytest.approx(value, rel=0.05 if gan else 1e-3), (name, key, got[key], value)
