@@ -92,3 +92,47 @@ def _ended(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, KeyboardInterrupt):
         return "KILLED", "interrupted by the user (Ctrl-C)"
     return "FAILED", f"{type(exc).__name__}: {exc}"
+
+
+def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, task=None, generator=None, budget=None,
+           status=None, sweep=None, since=None, until=None, figures=True, log_to_sweep=None, title="synthbench report",
+           command="", ui=None):
+    """Read runs from the store (the filters as in ``load_runs``), build the leaderboards (``synthbench.report``),
+    draw the figures and write ``report.md``, ``leaderboard.csv``, ``comparisons.csv``, ``index.html`` and
+    ``figures/`` under ``out``. With ``sweep`` given (or ``log_to_sweep=True``) the figures are also logged to the
+    parent run of each sweep read (``report/<board>/<figure>.png``). ``ui``: the MLflow UI's address for links
+    (default: the one ``synthbench ui`` serves). Returns ``(Report, [paths written])``."""
+    import datetime
+    from pathlib import Path
+
+    from synthbench import report as reports
+    from synthbench import report_figures, report_render, tracking
+
+    filters = {"experiment": experiment, "task": task, "generator": generator, "budget": budget, "status": status,
+               "sweep": sweep, "since": since, "until": until}
+    frame = tracking.load_runs(tracking_uri, experiment, task=task, generator=generator, budget=budget, status=status,
+                               sweep=sweep, since=since, until=until)
+    result = reports.build(frame, filters)
+    drawn: dict = {}
+    if figures:
+        for board in result.boards:
+            first = {r.label: r.runs[r.finished[0]]["run_id"] for r in board.rows if r.finished}
+            images = tracking.read_artifacts(tracking_uri, {label: (run_id, keys.SAMPLE_GRID) for label, run_id in first.items()}) \
+                if board.classes else {}
+            gans = {r.label: first[r.label] for r in board.rows if r.diagnoses and r.label in first}
+            histories = tracking.read_histories(tracking_uri, gans, (keys.probe("fid"), keys.probe("reference_fid")))
+            drawn[board.key] = report_figures.board_figures(board, images, histories)
+    base = ui or f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}"
+    links = {}
+    for board in result.boards:
+        ids = {str(r["experiment_id"]) for row in board.rows for r in row.runs.values()}
+        if len(ids) == 1:
+            links[board.key] = tracking.ui_link(base, ids.pop())
+    generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    paths = report_render.write(result, Path(out), drawn, title=title, command=command, links=links, generated=generated)
+    if log_to_sweep if log_to_sweep is not None else sweep is not None:
+        parents = frame[frame["sweep_role"].astype(str) == "parent"] if len(frame) else frame
+        for _, parent in parents.iterrows():
+            tracking.log_figures(tracking_uri, parent["run_id"], {
+                f"report/{report_render.slug(key)}/{name}.png": data for key, figs in drawn.items() for name, _, data in figs})
+    return result, paths

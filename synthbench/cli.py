@@ -283,6 +283,97 @@ def _sweep_report(console, result, dry_run: bool) -> None:
                   f"{result.seconds:.0f} s. Parent run {result.parent_run_id}.")
 
 
+@app.command()
+def report(
+    out: str = typer.Option("report", "--out", "-o", help="folder to write report.md, leaderboard.csv, comparisons.csv, index.html and figures/"),
+    sweep: Optional[str] = typer.Option(None, help="only this sweep's cells (its name, or its .toml file); its figures are also logged to its parent run"),
+    tasks: Optional[str] = typer.Option(None, "--tasks", help="comma-separated task names"),
+    generators: Optional[str] = typer.Option(None, "--generators", help="comma-separated generator names"),
+    budgets: Optional[str] = typer.Option(None, "--budgets", help="comma-separated budgets"),
+    status: Optional[str] = typer.Option(None, help="comma-separated run statuses (FINISHED, FAILED, KILLED, RUNNING) [default: all: failed runs are counted]"),
+    since: Optional[str] = typer.Option(None, help="runs started on or after this date (ISO, UTC: 2026-12-03 or 2026-12-03T14:00)"),
+    until: Optional[str] = typer.Option(None, help="runs started before this date (ISO, UTC)"),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="draw the plots (off: tables only, faster)"),
+    log: Optional[bool] = typer.Option(None, "--log/--no-log", help="log the figures to each sweep's parent run [default: with --sweep]"),
+    title: str = typer.Option("synthbench report", help="the page's title"),
+    tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (or $MLFLOW_TRACKING_URI; default sqlite:///mlflow.db)"),
+    experiment: str = typer.Option(defaults.DEFAULT_EXPERIMENT, help="MLflow experiment name"),
+    debug: bool = typer.Option(False, help="show the full traceback of an error"),
+):
+    """Leaderboards from the runs in a store: per task, every metric as mean +/- 95% CI over seeds, paired tests
+    against the floor baseline and the best generator, plots; Markdown, CSV and one self-contained HTML page."""
+    from pathlib import Path
+
+    from synthbench import api
+    from synthbench.tracking import quiet_mlflow
+
+    quiet_mlflow()
+    try:
+        name = sweep
+        if sweep and (sweep.endswith(".toml") or Path(sweep).is_file()):
+            from synthbench import sweep as sweeps
+
+            name = sweeps.make_spec(sweep).name
+        command = "synthbench report " + " ".join(a for a in sys.argv[2:])
+        result, paths = api.report(out, tracking_uri=tracking_uri, experiment=experiment, task=_split(tasks),
+                                   generator=_split(generators), budget=_split(budgets),
+                                   status=[s.upper() for s in _split(status)] if status else None, sweep=name,
+                                   since=since, until=until, figures=figures, log_to_sweep=log, title=title,
+                                   command=command)
+    except SynthbenchError as exc:
+        if debug:
+            raise
+        _err(str(exc))
+    boards = ", ".join(f"{b.name} ({len(b.rows)} rows)" for b in result.boards) or "no runs matched"
+    typer.echo(f"{result.runs} runs -> {boards}", err=True)
+    typer.echo(f"report: {Path(out) / 'index.html'} ({len(paths)} files in {out})", err=True)
+
+
+@app.command()
+def compare(
+    run_a: str = typer.Argument(..., help="a run id"),
+    run_b: str = typer.Argument(..., help="another run id"),
+    all_metrics: bool = typer.Option(False, "--all", help="every metric, also per class and the training curves' last values"),
+    tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (or $MLFLOW_TRACKING_URI; default sqlite:///mlflow.db)"),
+    debug: bool = typer.Option(False, help="show the full traceback of an error"),
+):
+    """Two runs side by side: how their configurations differ, and each metric's values and difference (B - A)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from synthbench import compare as comparing
+    from synthbench.tracking import quiet_mlflow
+
+    quiet_mlflow()
+    try:
+        diff = comparing.compare(run_a, run_b, tracking_uri=tracking_uri, all_metrics=all_metrics)
+    except SynthbenchError as exc:
+        if debug:
+            raise
+        _err(str(exc))
+    console = Console()
+    a, b = diff.a, diff.b
+    console.print(f"A: {a['run_id']}  {a['run_name']}  ({a['status']})")
+    console.print(f"B: {b['run_id']}  {b['run_name']}  ({b['status']})")
+    t = Table(title="configuration: what differs")
+    for c in ("setting", "A", "B"):
+        t.add_column(c, overflow="fold")
+    for key, va, vb in diff.configuration:
+        t.add_row(key, va, vb)
+    if diff.configuration:
+        console.print(t)
+    else:
+        console.print("configuration: identical (seed, budget, hyperparameters, task version, data)")
+    t = Table(title="metrics")
+    for c in ("metric", "A", "B", "B - A", "B / A"):
+        t.add_column(c, justify="left" if c == "metric" else "right")
+    for key, va, vb in diff.metrics:
+        t.add_row(key, *comparing.texts(va, vb))
+    console.print(t)
+    if diff.hidden:
+        console.print(f"({diff.hidden} per-class and curve metrics not shown: --all shows them)")
+
+
 @app.command("list")
 def list_(tasks_dir: Optional[str] = typer.Option(None, help="extra folder of task .toml files")):
     """Show tasks, generators, downstream models and datasets, plug-ins included."""

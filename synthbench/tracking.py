@@ -33,6 +33,7 @@ def quiet_mlflow() -> None:
         os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     os.environ.setdefault("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "false")  # we ask for it per run
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # a report reads artifacts: no bars
     import logging
 
     if os.environ.get(defaults.ENV_VERBOSE, "") in ("1", "true", "yes"):
@@ -494,12 +495,15 @@ def mark_interrupted(uri: str | None, run_ids: list[str]) -> None:
 
 # -- reading runs back -----------------------------------------------------------------------------------
 def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults.DEFAULT_EXPERIMENT, *, task=None,
-              generator=None, budget=None, status=None, seed=None, sweep=None, max_results: int = 100000):
+              generator=None, budget=None, status=None, seed=None, sweep=None, since=None, until=None, run_ids=None,
+              max_results: int = 100000):
     """The runs in a store as a tidy pandas frame, one row per run.
 
     Filters: ``experiment`` (a name; ``None`` for every experiment), and ``task``, ``generator``, ``budget``,
     ``status`` (MLflow's ``FINISHED`` / ``FAILED`` / ``KILLED`` / ``RUNNING``), ``seed`` and ``sweep`` (a sweep's
-    name: its cells and its parent run, whose ``sweep_role`` is ``parent``), each a value or a list of values. Columns: ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``, ``start_time``,
+    name: its cells and its parent run, whose ``sweep_role`` is ``parent``), each a value or a list of values;
+    ``since`` / ``until`` (datetimes, or ISO dates read as UTC): runs started in that range; ``run_ids``: those runs.
+    The store is read in one search (MLflow pages it, 1,000 runs a request), not a request per run. Columns: ``run_id``, ``experiment_id``, ``experiment``, ``run_name``, ``status``, ``start_time``,
     ``end_time`` (UTC), the identity columns of ``TAG_COLUMNS`` (``seed`` as an integer), ``task_version``,
     every metric under its ``synthbench.keys`` name (``utility/real/accuracy``, ...: missing where a run did not
     measure it), ``params.<name>`` for the flattened configuration, ``na.<key>`` for why a metric is absent and
@@ -535,6 +539,12 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
             filters.append(f"{field} = '{values[0]}'")
         else:
             after[column] = values
+    for bound, op in ((since, ">="), (until, "<")):
+        if bound is not None:
+            filters.append(f"attributes.start_time {op} {_millis(bound)}")
+    if run_ids is not None:
+        ids = [str(r) for r in ([run_ids] if isinstance(run_ids, str) else run_ids)]
+        filters.append("attributes.run_id IN (" + ", ".join(f"'{r}'" for r in ids) + ")")
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(uri)  # mlflow.search_runs reads the process-wide store; put it back after
     try:
@@ -546,6 +556,22 @@ def load_runs(tracking_uri: str | None = None, experiment: str | None = defaults
     for column, values in after.items():
         runs = runs[runs[column].astype(str).isin(values)]
     return runs.reset_index(drop=True)
+
+
+def _millis(when) -> int:
+    """Milliseconds since the epoch of a datetime or an ISO date / datetime (naive: UTC)."""
+    import datetime as dt
+
+    if isinstance(when, str):
+        try:
+            when = dt.datetime.fromisoformat(when)
+        except ValueError:
+            raise ConfigError(f"date {when!r} is not an ISO date - write it as 2026-12-03 or 2026-12-03T14:00") from None
+    if isinstance(when, dt.date) and not isinstance(when, dt.datetime):
+        when = dt.datetime(when.year, when.month, when.day)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return int(when.timestamp() * 1000)
 
 
 def _tidy(frame, experiment_names: dict):
@@ -591,3 +617,83 @@ def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
     except Exception as exc:  # unknown run, or a run without config.json
         raise ConfigError(f"cannot read the configuration of run '{run_id}' from {uri} ({type(exc).__name__}: {exc}) - "
                           "check the run id (`synthbench` prints it after a run) and --tracking-uri") from None
+
+
+# -- what a report reads beside the runs, and the figures it leaves on a sweep's parent run ---------------------
+def read_artifacts(tracking_uri: str | None, wanted: dict) -> dict:
+    """``{name: bytes or None}`` for ``wanted`` = ``{name: (run_id, artifact path)}``: None where the run has no such
+    artifact (not logged, or its files were not kept with the store)."""
+    quiet_mlflow()
+    client = _open_store(resolve_tracking_uri(tracking_uri))
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, (run_id, path)) in enumerate(wanted.items()):
+            where = Path(tmp) / str(i)
+            where.mkdir()
+            try:
+                out[name] = Path(client.download_artifacts(run_id, path, str(where))).read_bytes()
+            except Exception:  # noqa: BLE001 - absent artifact: the report says it is missing
+                out[name] = None
+    return out
+
+
+def read_histories(tracking_uri: str | None, wanted: dict, metric_keys: tuple) -> dict:
+    """``{name: {key: [(step, value), ...]}}`` for ``wanted`` = ``{name: run_id}``: the step metrics of ``metric_keys``
+    (one request per run and key: a report asks this for one run per row, not for every run)."""
+    quiet_mlflow()
+    client = _open_store(resolve_tracking_uri(tracking_uri))
+    out = {}
+    for name, run_id in wanted.items():
+        curves = {}
+        for key in metric_keys:
+            history = retrying(client.get_metric_history, run_id, key)
+            if history:
+                curves[key] = sorted((m.step, m.value) for m in history)
+        out[name] = curves
+    return out
+
+
+def log_figures(tracking_uri: str | None, run_id: str, figures: dict) -> None:
+    """Log ``{artifact path: png bytes}`` to run ``run_id`` (a sweep's parent run, left in its state)."""
+    quiet_mlflow()
+    client = _open_store(resolve_tracking_uri(tracking_uri))
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, data in figures.items():
+            local = Path(tmp) / path
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(data)
+            retrying(client.log_artifact, run_id, str(local), str(Path(path).parent) if Path(path).parent != Path(".") else None)
+
+
+def ui_link(base: str, experiment_id: str, run_id: str | None = None) -> str:
+    """A link into the MLflow UI at ``base`` that opens the runs table (or a run) in the view synthbench's runs show
+    in: MLflow 3.17 opens an experiment in its GenAI view unless the link asks for ``workflowType=machine_learning``."""
+    path = f"/experiments/{experiment_id}" + (f"/runs/{run_id}" if run_id else "/runs")
+    return f"{base.rstrip('/')}/#{path}?workflowType=machine_learning"
+
+
+def import_runs(tracking_uri: str | None, experiment: str, runs: list[dict]) -> list[str]:
+    """Write runs made elsewhere into a store, each a dict of ``tags``, ``params``, ``metrics`` (final values), a
+    ``status`` (default ``FINISHED``) and optionally ``start_time`` (ms): results from another tool, a store built
+    for a test or a benchmark of the report. Returns the new runs' ids."""
+    import time
+
+    from mlflow.entities import Metric, Param, RunTag
+
+    uri, exp_id = setup(tracking_uri, experiment)
+    client = _open_store(uri)
+    ids = []
+    for i, run in enumerate(runs):
+        start = int(run.get("start_time", time.time() * 1000 + i))
+        created = retrying(client.create_run, exp_id, start_time=start, tags=dict(run.get("tags", {})))
+        run_id = created.info.run_id
+        metrics = [Metric(k, float(v), start, 0) for k, v in run.get("metrics", {}).items()]
+        metrics += [Metric(k, float(v), start, int(step)) for k, points in run.get("curves", {}).items() for step, v in points]
+        params = [Param(k, str(v)) for k, v in run.get("params", {}).items()]
+        for at in range(0, len(params), 100):  # MLflow's limits per batch: 100 params, 1,000 metrics
+            retrying(client.log_batch, run_id, params=params[at:at + 100])
+        for at in range(0, len(metrics), 1000):
+            retrying(client.log_batch, run_id, metrics=metrics[at:at + 1000])
+        retrying(client.set_terminated, run_id, run.get("status", "FINISHED"), end_time=start + 1000)
+        ids.append(run_id)
+    return ids

@@ -1,0 +1,360 @@
+"""Leaderboards from runs: what ``synthbench report`` computes (pure: a frame of runs in, boards out; reading the
+store is ``synthbench.tracking``'s, writing pages ``synthbench.report_render``'s).
+
+A **board** is one task at one task version on one set of data files (runs of two task versions, or of other data,
+are never averaged together: they are boards apart). A **row** is one configuration on it: a generator with its
+budget and resolved hyperparameters, downstream model and regimes (every logged parameter but the seed, devices,
+package versions and the machine). Its runs are its **seeds**: for each seed the latest finished run, else the
+latest run (failed, killed, still running), so a cell rerun after a failure counts once, as finished.
+
+Each metric of a row is the mean over its finished seeds with the half-width of its 95% confidence interval
+(Student's t, ``synthbench.stats.mean_ci``) and the number of seeds. The headline is the task's headline utility
+trained on synthetic data (TSTR); every row is compared on it with the task's **floor** (the modality's honest
+baseline: ``pca-gmm`` for images, ``marginals`` for tables) and with the **best** row (highest mean; the ``real``
+bootstrap, which samples the training split itself, is a reference and never "best"), by a paired t-test over
+the seeds the two rows share (``synthbench.stats.paired_difference``), Holm-adjusted within the board per
+family (vs floor, vs best). A difference is "better" / "worse" only when the adjusted p < 0.05; otherwise the two
+are tied - there are no ranks within noise. Fewer than ``MIN_PAIRED_SEEDS`` shared seeds: the comparison says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from synthbench import keys
+from synthbench.stats import MIN_PAIRED_SEEDS, holm, mean_ci, paired_difference
+
+#: The honest baseline of each modality that a generator must beat to be worth its cost.
+FLOORS = {"image": "pca-gmm", "table": "marginals"}
+#: Generators that are references rather than candidates: ``real`` samples the training split itself.
+REFERENCES = ("real",)
+#: Significance level of the comparisons (after Holm's adjustment).
+ALPHA = 0.05
+#: Metrics lower is better (a metric's last key part); everything under ``cost/`` too.
+LOWER_IS_BETTER = {"rmse", "mae", "fid", "kid", "detection_auc", "exact_copies", "dcr_ratio"}
+#: Parameters that do not make a configuration another one: the seed and what only says where or with what it ran.
+NOT_CONFIGURATION = ("params.seed", "params.device", "params.task.name", "params.task.version",
+                     "params.generator.random_state", "params.generator.device", "params.downstream.random_state",
+                     "params.downstream.device")
+NOT_CONFIGURATION_PREFIXES = ("params.version.", "params.machine.", "params.data.sha256.")
+#: Metrics shown for the cost of a row.
+COST = (keys.FIT_SECONDS, keys.TOTAL_SECONDS, keys.PEAK_RSS_MB)
+#: Details left out of the privacy and fidelity tables (they explain the headline numbers; the runs hold them).
+DETAILS = {keys.KID_STD, keys.FIDELITY_SAMPLES, keys.privacy("rows"), keys.privacy("dcr_median_train"),
+           keys.privacy("dcr_median_holdout")}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One reported metric: its key, a label, its section and the key shown beside it (real-data reference)."""
+
+    key: str
+    label: str
+    section: str  # utility, fidelity, privacy, fairness, cost
+    reference: str | None = None
+    lower_is_better: bool = False
+
+
+@dataclass
+class Summary:
+    """A metric of a row over its finished seeds."""
+
+    values: dict  # seed -> value
+    mean: float
+    half: float | None  # half-width of the 95% CI; None with one seed
+    reference: float | None = None  # mean of the column's reference metric
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+
+@dataclass
+class Comparison:
+    """A row against another on the headline, over the seeds both finished."""
+
+    against: str  # the other row's label
+    n: int
+    diff: float  # mean of (this - other); the effect size in the metric's units
+    low: float | None
+    high: float | None
+    p: float | None
+    p_adjusted: float | None = None
+    verdict: str = ""  # better / worse / tie / too few seeds / itself
+
+
+@dataclass
+class Row:
+    label: str
+    generator: str
+    budget: str
+    configuration: dict  # the parameters that make it this configuration (``params.`` stripped)
+    runs: dict = field(default_factory=dict)  # seed -> the run chosen for it (a load_runs row as a dict)
+    summaries: dict = field(default_factory=dict)  # metric key -> Summary
+    diagnoses: Counter = field(default_factory=Counter)
+    vs_floor: Comparison | None = None
+    vs_best: Comparison | None = None
+
+    @property
+    def finished(self) -> list[int]:
+        return sorted(s for s, r in self.runs.items() if r["status"] == "FINISHED")
+
+    def count(self, status: str) -> int:
+        return sum(r["status"] == status for r in self.runs.values())
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per seed whose run did not finish, with its reason."""
+        out = []
+        for seed, r in sorted(self.runs.items()):
+            if r["status"] != "FINISHED":
+                why = "" if _missing(r.get("error")) else f": {str(r['error']).splitlines()[0][:120]}"
+                out.append(f"seed {seed} {r['status'].lower()}{why}")
+        return out
+
+
+@dataclass
+class Board:
+    """One task at one version on one set of data: its rows and what they are compared on."""
+
+    task: str
+    version: int | None
+    data: str  # short hash of the data checksums ("" when the runs recorded none)
+    modality: str
+    headline: str  # the utility metric (``accuracy``, ``f1``, ``r2``...)
+    columns: list[Column]
+    rows: list[Row]
+    floor: str | None = None  # the floor row's label, when the board has one
+    best: str | None = None
+    classes: list = field(default_factory=list)  # per-class accuracy columns' class names, in order
+    sensitive: list = field(default_factory=list)  # fairness columns
+
+    @property
+    def name(self) -> str:
+        return f"{self.task} v{self.version}" if self.version is not None else self.task
+
+    @property
+    def key(self) -> str:
+        """Unique within a report: the name, and the data when a task version was run on several."""
+        return self.name + (f" data {self.data}" if self.data else "")
+
+    @property
+    def tstr(self) -> str:
+        return keys.utility("synthetic", self.headline)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.headline in LOWER_IS_BETTER
+
+    def section(self, name: str) -> list[Column]:
+        return [c for c in self.columns if c.section == name]
+
+
+@dataclass
+class Report:
+    boards: list[Board]
+    runs: int  # runs read (sweep parents excluded)
+    filters: dict  # what was asked for
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "nan", "NaT", "None")
+
+
+def _short(values: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(values)).encode()).hexdigest()[:8] if values else ""
+
+
+# -- grouping runs into boards and rows --------------------------------------------------------------------
+def configuration(run: dict) -> dict:
+    """The parameters that make a run's configuration (not its seed, devices, versions, machine or data files)."""
+    return {k[len("params."):]: v for k, v in sorted(run.items())
+            if k.startswith("params.") and k not in NOT_CONFIGURATION and not k.startswith(NOT_CONFIGURATION_PREFIXES)
+            and not _missing(v)}
+
+
+def _board_key(run: dict) -> tuple:
+    data = [f"{k}={v}" for k, v in run.items() if k.startswith("params.data.sha256.") and not _missing(v)]
+    version = None if _missing(run.get("task_version")) else int(run["task_version"])
+    return run["task"], version, _short(data)
+
+
+def _labels(rows: list[Row]) -> None:
+    """Row labels: the generator, with the budget when the board has several, and the parameters that set a row
+    apart from the board's other rows of the same generator and budget."""
+    budgets = {r.budget for r in rows}
+    for r in rows:
+        same = [o for o in rows if o.generator == r.generator and o.budget == r.budget]
+        differing = sorted({k for o in same for k in set(o.configuration) | set(r.configuration)
+                            if o.configuration.get(k) != r.configuration.get(k)})
+        label = r.generator + (f" ({r.budget})" if len(budgets) > 1 else "")
+        if differing:
+            label += " " + ", ".join(f"{k.split('.', 1)[-1]}={r.configuration.get(k, '-')}" for k in differing)
+        r.label = label
+
+
+def _headline(runs: list[dict]) -> str:
+    """The task's headline metric, read off the runs: the metric whose synthetic / real ratio is the recorded
+    TSTR/TRTR (the ratio of the task's headline; the runs of a store need not have their config artifacts)."""
+    votes: Counter = Counter()
+    for r in runs:
+        ratio = r.get(keys.TSTR_OVER_TRTR)
+        if r["status"] != "FINISHED" or _missing(ratio):
+            continue
+        for k, v in r.items():
+            if not k.startswith("utility/synthetic/") or k.count("/") != 2 or _missing(v):
+                continue
+            real = r.get(keys.utility("real", k.rsplit("/", 1)[1]))
+            if not _missing(real) and real != 0 and math.isclose(v / real, ratio, rel_tol=1e-9, abs_tol=1e-12):
+                votes[k.rsplit("/", 1)[1]] += 1
+    if votes:
+        return votes.most_common(1)[0][0]
+    present = {k.rsplit("/", 1)[1] for r in runs for k in r if k.startswith("utility/synthetic/") and k.count("/") == 2}
+    return next((m for m in ("accuracy", "f1", "r2", "auroc") if m in present), sorted(present)[0] if present else "accuracy")
+
+
+def _label(key: str) -> str:
+    k = keys.parse(key)
+    if k.group == "utility":
+        return "TSTR/TRTR" if k.regime is None else f"{k.regime} {k.metric}"
+    if k.group == "fairness":
+        what = {"demographic_parity_difference": "DP gap", "equal_opportunity_difference": "EO gap"}.get(k.metric, k.metric)
+        return f"{k.column} data gap" if k.regime in ("real", "synthetic") and what == "gap" else f"{k.column} {what}"
+    if k.group == "cost":
+        return {keys.FIT_SECONDS: "fit s", keys.TOTAL_SECONDS: "total s", keys.PEAK_RSS_MB: "peak MiB"}.get(key, k.metric)
+    return {"fid": "FID", "kid": "KID", "dcr_share": "DCR share", "mia_auc": "MIA AUC", "dcr_ratio": "DCR ratio"}.get(
+        k.metric, k.metric.replace("_", " "))
+
+
+def _columns(runs: list[dict], headline: str) -> tuple[list[Column], list, list]:
+    present = {k for r in runs if r["status"] == "FINISHED" for k, v in r.items() if "/" in k and not _missing(v)}
+    cols: list[Column] = []
+    regimes = [g for g in keys.REGIMES if keys.utility(g, headline) in present]
+    regimes += sorted({k.split("/")[1] for k in present if k.startswith("utility/") and k.count("/") == 2
+                       and k.endswith("/" + headline) and k.split("/")[1] not in regimes})
+    lower = headline in LOWER_IS_BETTER
+    cols += [Column(keys.utility(g, headline), f"{g} {headline}", "utility", lower_is_better=lower) for g in regimes]
+    if keys.TSTR_OVER_TRTR in present:
+        cols.append(Column(keys.TSTR_OVER_TRTR, "TSTR/TRTR", "utility", lower_is_better=lower))
+    for k in sorted(present):
+        try:
+            p = keys.parse(k)
+        except ValueError:
+            continue
+        if k in DETAILS:
+            continue
+        if p.group == "fidelity" and not p.reference:
+            ref = keys.reference(k)
+            cols.append(Column(k, _label(k), "fidelity", ref if ref in present else None, p.metric in LOWER_IS_BETTER))
+        elif p.group == "privacy":
+            cols.append(Column(k, _label(k), "privacy", None, p.metric in LOWER_IS_BETTER))
+    sensitive = sorted({keys.parse(k).column for k in present if k.startswith("fairness/")})
+    for col in sensitive:
+        for metric in ("demographic_parity_difference", "equal_opportunity_difference"):
+            k = keys.fairness("synthetic", col, metric)
+            if k in present:
+                ref = keys.fairness("real", col, metric)
+                cols.append(Column(k, _label(k), "fairness", ref if ref in present else None, True))
+        k = keys.data_fairness(col, "synthetic")
+        if k in present:
+            ref = keys.data_fairness(col, "real")
+            cols.append(Column(k, f"{col} data gap", "fairness", ref if ref in present else None, True))
+    cols += [Column(k, _label(k), "cost", None, True) for k in COST if k in present]
+    classes = sorted({keys.parse(k).metric.split("/")[1] for k in present if k.startswith("utility/synthetic/class/")},
+                     key=lambda c: (0, int(c)) if c.isdigit() else (1, c))
+    return cols, classes, sensitive
+
+
+def _compare(rows: list[Row], target: Row | None, key: str, lower: bool, attr: str) -> None:
+    if target is None:
+        return
+    comps = []
+    for r in rows:
+        if r is target:
+            setattr(r, attr, Comparison(target.label, r.summaries[key].n if key in r.summaries else 0, 0.0, None, None, None,
+                                        verdict="itself"))
+            continue
+        mine = r.summaries.get(key)
+        theirs = target.summaries.get(key)
+        seeds = sorted(set(mine.values) & set(theirs.values)) if mine and theirs else []
+        d = paired_difference([mine.values[s] for s in seeds], [theirs.values[s] for s in seeds]) if seeds else \
+            {"n": 0, "diff": float("nan"), "low": None, "high": None, "p": None}
+        c = Comparison(target.label, d["n"], d["diff"], d["low"], d["high"], d["p"])
+        setattr(r, attr, c)
+        comps.append(c)
+    for c, adjusted in zip(comps, holm([c.p for c in comps])):
+        c.p_adjusted = adjusted
+        if c.p is None:
+            c.verdict = f"too few seeds ({c.n} shared; a test needs {MIN_PAIRED_SEEDS})"
+        elif adjusted < ALPHA and c.diff != 0:
+            c.verdict = "better" if (c.diff < 0) == lower else "worse"
+        else:
+            c.verdict = "tie"
+
+
+def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
+    """One board from the runs of one task version and data (``load_runs`` rows as dicts, sweep parents removed)."""
+    headline = _headline(runs)
+    columns, classes, sensitive = _columns(runs, headline)
+    rows: dict[tuple, Row] = {}
+    for r in sorted(runs, key=lambda r: (r["start_time"] is None, r["start_time"])):
+        conf = configuration(r)
+        key = (r["generator"], str(r.get("budget") or ""), json.dumps(conf, sort_keys=True, default=str))
+        row = rows.setdefault(key, Row("", r["generator"], str(r.get("budget") or ""), conf))
+        seed = None if _missing(r.get("seed")) else int(r["seed"])
+        old = row.runs.get(seed)
+        if old is None or r["status"] == "FINISHED" or old["status"] != "FINISHED":  # latest, finished first
+            row.runs[seed] = r
+    rows_ = list(rows.values())
+    _labels(rows_)
+    wanted = [c.key for c in columns] + [keys.per_class("synthetic", k) for k in classes]
+    for row in rows_:
+        done = [row.runs[s] for s in row.finished]
+        for k in wanted:
+            values = {s: float(row.runs[s][k]) for s in row.finished if not _missing(row.runs[s].get(k))}
+            if values:
+                mean, half = mean_ci(list(values.values()))
+                row.summaries[k] = Summary(values, mean, half)
+        for c in columns:
+            if c.reference and c.key in row.summaries:
+                refs = [float(r[c.reference]) for r in done if not _missing(r.get(c.reference))]
+                row.summaries[c.key].reference = sum(refs) / len(refs) if refs else None
+        for r in done:
+            d = r.get("diagnosis")
+            if not _missing(d) and d != "not_applicable":
+                row.diagnoses[d] += 1
+    modality = next((str(r["params.modality"]) for r in runs if not _missing(r.get("params.modality"))), "")
+    if not modality:
+        modality = "image" if any(k.startswith("fidelity/fid") for k in {c.key for c in columns}) or classes else "table"
+    board = Board(task, version, data, modality, headline, columns, rows_, classes=classes, sensitive=sensitive)
+    tstr, lower = board.tstr, board.lower_is_better
+    floor = next((r for r in rows_ if r.generator == FLOORS.get(modality) and tstr in r.summaries), None)
+    candidates = [r for r in rows_ if r.generator not in REFERENCES and tstr in r.summaries]
+    best = (min if lower else max)(candidates, key=lambda r: r.summaries[tstr].mean) if candidates else None
+    board.floor, board.best = (floor.label if floor else None), (best.label if best else None)
+    _compare(rows_, floor, tstr, lower, "vs_floor")
+    _compare(rows_, best, tstr, lower, "vs_best")
+    # best first, then by the headline mean; rows with nothing finished last
+    rows_.sort(key=lambda r: (tstr not in r.summaries, (1 if lower else -1) * r.summaries[tstr].mean if tstr in r.summaries else 0))
+    return board
+
+
+def build(frame, filters: dict | None = None) -> Report:
+    """Boards from a ``synthbench.load_runs`` frame: one per task, task version and data, in task order."""
+    if frame is None or len(frame) == 0:
+        return Report([], 0, filters or {})
+    if "sweep_role" in frame:
+        frame = frame[frame["sweep_role"].astype(str) != "parent"]
+    records = [dict(r) for _, r in frame.iterrows() if not _missing(r.get("task")) and not _missing(r.get("generator"))]
+    groups: dict[tuple, list] = {}
+    for r in records:
+        groups.setdefault(_board_key(r), []).append(r)
+    several = Counter((t, v) for t, v, _ in groups)
+    boards = []
+    for (task, version, data), runs in sorted(groups.items(), key=lambda g: (g[0][0], -1 if g[0][1] is None else g[0][1], g[0][2])):
+        boards.append(build_board(task, version, data if several[(task, version)] > 1 else "", runs))
+    return Report(boards, len(records), filters or {})

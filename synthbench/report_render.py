@@ -1,0 +1,227 @@
+"""A report (``synthbench.report.Report``) as files: ``report.md``, ``leaderboard.csv`` (one row per board, row and
+metric: mean, 95% CI, seeds), ``comparisons.csv`` (the paired tests), ``index.html`` (one self-contained page:
+the tables, sortable, and the figures embedded; no server, no network) and ``figures/*.png``."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import math
+import re
+from pathlib import Path
+
+from synthbench.report import Board, Column, Comparison, Report, Row
+
+SECTIONS = (("utility", "Utility"), ("fidelity", "Fidelity"), ("privacy", "Privacy"), ("fairness", "Fairness"),
+            ("cost", "Cost"))
+TEMPLATE = "report.html.j2"
+
+
+def decimals(v: float) -> int:
+    """Decimals for a value of this size: 4 below 10, 2 below 1,000, none above."""
+    a = abs(v)
+    return 4 if a < 10 else (2 if a < 1000 else 0)
+
+
+def number(v: float | None, places: int | None = None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if places is None and v != 0 and abs(v) < 1e-3:
+        return f"{v:.3g}"
+    return f"{v:.{decimals(v) if places is None else places}f}"
+
+
+def cell(row: Row, col: Column) -> str:
+    """``mean ± half (n=k)`` (the half-width to the mean's decimals) with the reference in brackets; ``-`` where the
+    row did not measure it."""
+    s = row.summaries.get(col.key)
+    if s is None:
+        return "-"
+    places = decimals(s.mean)
+    text = number(s.mean, places) + (f" ± {number(s.half, places)}" if s.half is not None else "") + f" (n={s.n})"
+    return text + (f" [{number(s.reference)}]" if s.reference is not None else "")
+
+
+def verdict(c: Comparison | None) -> str:
+    if c is None:
+        return "-"
+    if c.verdict == "itself":
+        return "(this row)"
+    if c.p is None:
+        return c.verdict
+    return (f"{c.verdict}: {c.diff:+.4f} [{number(c.low)}, {number(c.high)}], p={c.p:.3g}"
+            f" (Holm {c.p_adjusted:.3g}), n={c.n}")
+
+
+def status(row: Row) -> str:
+    parts = [f"{len(row.finished)} finished"]
+    parts += [f"{row.count(s)} {s.lower()}" for s in ("FAILED", "KILLED", "RUNNING") if row.count(s)]
+    return ", ".join(parts)
+
+
+def diagnosis(row: Row) -> str:
+    return ", ".join(f"{k} x{v}" for k, v in row.diagnoses.items()) or "-"
+
+
+def intro(board: Board) -> str:
+    where = "" if not board.data else f" (data {board.data})"
+    floor = f"floor: **{board.floor}**" if board.floor else "no floor baseline in these runs"
+    best = f"best: **{board.best}**" if board.best else "no finished generator"
+    return (f"Task **{board.task}**, version {board.version}{where}; headline: TSTR {board.headline} "
+            f"({'lower' if board.lower_is_better else 'higher'} is better); {floor}; {best}.")
+
+
+# -- Markdown ------------------------------------------------------------------------------------------------------
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    esc = [[c.replace("|", "\\|") for c in r] for r in [header, *rows]]
+    return ["| " + " | ".join(esc[0]) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in esc[1:]]
+
+
+def markdown(report: Report, title: str = "synthbench report", command: str = "") -> str:
+    lines = [f"# {title}", ""]
+    if command:
+        lines += [f"Made by `{command}`.", ""]
+    lines += [EXPLAINER, ""]
+    if not report.boards:
+        return "\n".join(lines + [empty_text(report), ""])
+    for board in report.boards:
+        lines += [f"## {board.name}", "", intro(board), ""]
+        main = board.section("utility")
+        lines += _md_table(["generator", "seeds", *[c.label for c in main], "vs floor", "vs best", "diagnosis"],
+                           [[r.label, status(r), *[cell(r, c) for c in main], verdict(r.vs_floor), verdict(r.vs_best),
+                             diagnosis(r)] for r in board.rows])
+        lines.append("")
+        for section, name in SECTIONS[1:]:
+            cols = board.section(section)
+            if cols:
+                lines += [f"### {name}", ""] + _md_table(["generator", *[c.label for c in cols]],
+                                                         [[r.label, *[cell(r, c) for c in cols]] for r in board.rows]) + [""]
+        problems = [f"- {r.label}: {p}" for r in board.rows for p in r.problems]
+        if problems:
+            lines += ["### Runs that did not finish", ""] + problems + [""]
+    return "\n".join(lines)
+
+
+EXPLAINER = ("Each value is the mean over finished seeds ± the half-width of its 95% confidence interval (Student's t), "
+             "with the number of seeds; [brackets]: the same metric on real data (fidelity: real vs real; fairness: the "
+             "model trained on real data). 'vs floor' / 'vs best': the paired t-test of TSTR over the seeds both rows "
+             "finished, as the mean difference [95% CI], p and its Holm adjustment within the board; 'tie' unless the "
+             "adjusted p < 0.05 - rows within noise are tied, not ranked. Failed and killed runs are counted in 'seeds'.")
+
+
+def empty_text(report: Report) -> str:
+    asked = ", ".join(f"{k}={v}" for k, v in report.filters.items() if v not in (None, [], ())) or "no filter"
+    return f"No runs to report ({asked}): the store holds no synthbench run that matches."
+
+
+# -- CSV -------------------------------------------------------------------------------------------------------------
+def leaderboard_rows(report: Report) -> list[dict]:
+    out = []
+    for b in report.boards:
+        for r in b.rows:
+            base = {"task": b.task, "task_version": b.version, "data": b.data, "row": r.label, "generator": r.generator,
+                    "budget": r.budget, "finished": len(r.finished), "failed": r.count("FAILED"), "killed": r.count("KILLED")}
+            for c in b.columns:
+                s = r.summaries.get(c.key)
+                out.append({**base, "section": c.section, "metric": c.key, "n": s.n if s else 0,
+                            "mean": s.mean if s else "", "ci_half_width": s.half if s and s.half is not None else "",
+                            "ci_low": s.mean - s.half if s and s.half is not None else "",
+                            "ci_high": s.mean + s.half if s and s.half is not None else "",
+                            "reference_mean": s.reference if s and s.reference is not None else ""})
+    return out
+
+
+def comparison_rows(report: Report) -> list[dict]:
+    out = []
+    for b in report.boards:
+        for r in b.rows:
+            for kind, c in (("floor", r.vs_floor), ("best", r.vs_best)):
+                if c is None or c.verdict == "itself":
+                    continue
+                out.append({"task": b.task, "task_version": b.version, "data": b.data, "row": r.label, "against": kind,
+                            "against_row": c.against, "metric": b.tstr, "paired_seeds": c.n, "mean_difference": c.diff,
+                            "ci_low": "" if c.low is None else c.low, "ci_high": "" if c.high is None else c.high,
+                            "p": "" if c.p is None else c.p, "p_holm": "" if c.p_adjusted is None else c.p_adjusted,
+                            "verdict": c.verdict})
+    return out
+
+
+def _csv(rows: list[dict], fields: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+LEADERBOARD_FIELDS = ["task", "task_version", "data", "row", "generator", "budget", "finished", "failed", "killed",
+                      "section", "metric", "n", "mean", "ci_half_width", "ci_low", "ci_high", "reference_mean"]
+COMPARISON_FIELDS = ["task", "task_version", "data", "row", "against", "against_row", "metric", "paired_seeds",
+                     "mean_difference", "ci_low", "ci_high", "p", "p_holm", "verdict"]
+
+
+# -- HTML ------------------------------------------------------------------------------------------------------------
+def _sort_value(row: Row, col: Column) -> str:
+    s = row.summaries.get(col.key)
+    return "" if s is None else repr(s.mean)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def html(report: Report, figures: dict, title: str = "synthbench report", command: str = "", links: dict | None = None,
+         generated: str = "") -> str:
+    """The page; ``figures``: board key -> ``[(name, title, png)]``; ``links``: board key -> MLflow UI link."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("synthbench", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    boards = []
+    for b in report.boards:
+        sections = []
+        for section, name in SECTIONS:
+            cols = b.section(section)
+            if not cols:
+                continue
+            rows = []
+            for r in b.rows:
+                cells = [(cell(r, c), _sort_value(r, c)) for c in cols]
+                if section == "utility":
+                    cells += [(verdict(r.vs_floor), "" if r.vs_floor is None else repr(r.vs_floor.diff)),
+                              (verdict(r.vs_best), "" if r.vs_best is None else repr(r.vs_best.diff)),
+                              (diagnosis(r), diagnosis(r))]
+                rows.append({"label": r.label, "status": status(r), "finished": len(r.finished), "cells": cells})
+            header = [c.label for c in cols] + (["vs floor", "vs best", "diagnosis"] if section == "utility" else [])
+            sections.append({"name": name, "header": header, "rows": rows})
+        boards.append({"name": b.name, "id": slug(b.key), "intro": intro(b).replace("**", ""),
+                       "sections": sections, "problems": [f"{r.label}: {p}" for r in b.rows for p in r.problems],
+                       "figures": [{"name": n, "title": t, "id": slug(f"{b.key}-{n}"),
+                                    "src": "data:image/png;base64," + base64.b64encode(data).decode()}
+                                   for n, t, data in figures.get(b.key, [])],
+                       "link": (links or {}).get(b.key)})
+    return env.get_template(TEMPLATE).render(title=title, command=command, explainer=EXPLAINER, boards=boards,
+                                             empty=empty_text(report) if not report.boards else "", runs=report.runs,
+                                             generated=generated)
+
+
+def write(report: Report, out: Path, figures: dict, *, title: str = "synthbench report", command: str = "",
+          links: dict | None = None, generated: str = "") -> list[Path]:
+    """Write the report's files under ``out``; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"report.md": markdown(report, title, command),
+             "leaderboard.csv": _csv(leaderboard_rows(report), LEADERBOARD_FIELDS),
+             "comparisons.csv": _csv(comparison_rows(report), COMPARISON_FIELDS),
+             "index.html": html(report, figures, title, command, links, generated)}
+    written = []
+    for name, text in paths.items():
+        (out / name).write_text(text)
+        written.append(out / name)
+    for board_key, figs in figures.items():
+        for name, _, data in figs:
+            path = out / "figures" / f"{slug(board_key)}-{name}.png"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
+            written.append(path)
+    return written

@@ -1,0 +1,202 @@
+"""synthbench report: a store of known runs (metrics chosen by hand) and the figures it must give, computed here
+independently of synthbench.stats (Student's t with 2 degrees of freedom has a closed form); edge cases (empty
+store, only failed runs, missing metrics, two task versions); the command as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import pytest
+
+from synthbench import api, keys, report, tracking
+
+T975_DF2 = 4.302652729911275  # Student's t, 97.5% quantile, 2 degrees of freedom (tables)
+
+
+def t_p_df2(t: float) -> float:
+    """Two-sided p-value of Student's t with 2 degrees of freedom: its CDF is 1/2 + t / (2 sqrt(2 + t^2))."""
+    return 1 - abs(t) / math.sqrt(2 + t * t)
+
+
+def paired(a, b):
+    d = [x - y for x, y in zip(a, b)]
+    mean = sum(d) / 3
+    sd = math.sqrt(sum((x - mean) ** 2 for x in d) / 2)
+    return mean, T975_DF2 * sd / math.sqrt(3), t_p_df2(mean / (sd / math.sqrt(3)))
+
+
+def mean_half(values):
+    mean = sum(values) / 3
+    sd = math.sqrt(sum((x - mean) ** 2 for x in values) / 2)
+    return mean, T975_DF2 * sd / math.sqrt(3)
+
+
+# TSTR accuracy per seed (0, 1, 2); TRTR 0.99 everywhere
+TSTR = {"pca-gmm": [0.90, 0.92, 0.94], "cgan": [0.96, 0.975, 0.99], "acgan": [0.93, 0.90, 0.95], "real": [0.99, 0.99, 0.985]}
+
+
+def run_dict(task, generator, seed, tstr, *, version=1, status="FINISHED", fid=None, error=None, extra=None, t=0):
+    metrics = {} if tstr is None else {keys.utility("synthetic", "accuracy"): tstr, keys.utility("real", "accuracy"): 0.99,
+                                       keys.TSTR_OVER_TRTR: tstr / 0.99, keys.TOTAL_SECONDS: 100.0 + seed,
+                                       keys.utility("synthetic", "macro_f1"): tstr - 0.01}
+    if fid is not None:
+        metrics[keys.FID] = fid
+        metrics[keys.reference(keys.FID)] = 5.0
+    tags = {keys.TAG_TASK: task, keys.TAG_GENERATOR: generator, keys.TAG_BUDGET: "standard", keys.TAG_SEED: str(seed),
+            keys.TAG_STATUS: {"FINISHED": "completed"}.get(status, "failed"), "mlflow.runName": f"{generator}-{seed}"}
+    if error:
+        tags[keys.TAG_ERROR] = error
+    params = {"task.name": task, "task.version": version, "generator.name": generator, "budget": "standard", "seed": seed,
+              "generator.random_state": seed, "data.sha256.train.gz": "abc", "version.synthbench": "0.1.0"}
+    return {"tags": tags, "params": params, "metrics": {**metrics, **(extra or {})}, "status": status,
+            "start_time": 1_700_000_000_000 + t}
+
+
+@pytest.fixture
+def known_store(tracking_uri):
+    runs = []
+    t = 0
+    for generator, values in TSTR.items():
+        for seed, v in enumerate(values):
+            t += 1000
+            fid = None if (generator == "acgan" and seed == 2) else 10.0 + seed  # acgan seed 2: no FID recorded
+            runs.append(run_dict("toy", generator, seed, v, fid=fid, t=t))
+    runs.append(run_dict("toy", "wgan-gp", 0, 0.80, fid=50.0, t=t + 1000))
+    runs.append(run_dict("toy", "wgan-gp", 1, None, status="FAILED", error="ValueError: boom\ntraceback", t=t + 2000))
+    # cgan seed 0 ran twice: the later run failed; the finished one counts
+    runs.append(run_dict("toy", "cgan", 0, None, status="FAILED", error="killed by timeout", t=t + 3000))
+    # another task version: its own board, never averaged with version 1
+    runs.append(run_dict("toy", "cgan", 0, 0.50, version=2, fid=80.0, t=t + 4000))
+    # a sweep's parent run is not a result
+    runs.append({"tags": {keys.TAG_SWEEP: "s", keys.TAG_SWEEP_ROLE: "parent"}, "params": {}, "metrics": {"sweep/cells": 9.0}})
+    tracking.import_runs(tracking_uri, "synthbench", runs)
+    return tracking_uri
+
+
+def _rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path):
+    result, paths = api.report(tmp_path / "out", tracking_uri=known_store, figures=False)
+    assert result.runs == 16  # the sweep parent is not counted
+    assert [b.name for b in result.boards] == ["toy v1", "toy v2"]
+    board = result.boards[0]
+    assert board.headline == "accuracy" and board.floor == "pca-gmm" and board.best == "cgan"
+    rows = {r.label: r for r in board.rows}
+    assert [r.label for r in board.rows] == ["real", "cgan", "acgan", "pca-gmm", "wgan-gp"]  # by mean TSTR
+    tstr = keys.utility("synthetic", "accuracy")
+    for gen, values in TSTR.items():
+        mean, half = mean_half(values)
+        assert rows[gen].summaries[tstr].mean == pytest.approx(mean, abs=1e-12)
+        assert rows[gen].summaries[tstr].half == pytest.approx(half, rel=1e-9)
+        assert rows[gen].summaries[tstr].n == 3
+    # the failed rerun of cgan seed 0 does not replace its finished run
+    assert rows["cgan"].count("FAILED") == 0 and rows["cgan"].finished == [0, 1, 2]
+    # a missing metric is left out, not zero
+    assert rows["acgan"].summaries[keys.FID].n == 2 and rows["acgan"].summaries[keys.FID].mean == pytest.approx(10.5)
+    assert rows["acgan"].summaries[keys.FID].reference == pytest.approx(5.0)
+    # one finished seed: a mean, no interval, no test
+    w = rows["wgan-gp"]
+    assert w.summaries[tstr].half is None and w.count("FAILED") == 1 and w.problems == ["seed 1 failed: ValueError: boom"]
+    assert w.vs_floor.p is None and "too few seeds (1 shared" in w.vs_floor.verdict
+
+    # vs floor: cgan, acgan, real (paired t over seeds 0-2), Holm over the three
+    floor = {g: paired(TSTR[g], TSTR["pca-gmm"]) for g in ("cgan", "acgan", "real")}
+    for g, (diff, half, p) in floor.items():
+        c = rows[g].vs_floor
+        assert c.diff == pytest.approx(diff, abs=1e-12) and c.p == pytest.approx(p, rel=1e-9)
+        assert (c.low, c.high) == (pytest.approx(diff - half, rel=1e-9), pytest.approx(diff + half, rel=1e-9))
+    ps = sorted((floor[g][2], g) for g in floor)
+    holm = {ps[0][1]: 3 * ps[0][0]}
+    holm[ps[1][1]] = max(holm[ps[0][1]], 2 * ps[1][0])
+    holm[ps[2][1]] = min(1.0, max(holm[ps[1][1]], ps[2][0]))
+    for g in floor:
+        assert rows[g].vs_floor.p_adjusted == pytest.approx(holm[g], rel=1e-9)
+        expected = "tie" if holm[g] >= 0.05 else ("better" if floor[g][0] > 0 else "worse")
+        assert rows[g].vs_floor.verdict == expected
+    assert rows["cgan"].vs_floor.verdict == "better"  # t = 19.05 on 2 df: p 0.0027, Holm 0.0082
+    assert rows["acgan"].vs_floor.verdict == "tie"
+    assert rows["pca-gmm"].vs_floor.verdict == "itself"
+
+    # vs best (cgan): pca-gmm, acgan, real
+    best = {g: paired(TSTR[g], TSTR["cgan"]) for g in ("pca-gmm", "acgan", "real")}
+    for g, (diff, half, p) in best.items():
+        assert rows[g].vs_best.p == pytest.approx(p, rel=1e-9) and rows[g].vs_best.diff == pytest.approx(diff, abs=1e-12)
+    assert rows["acgan"].vs_best.verdict == "tie"  # within noise of the best: a tie, not a rank
+    assert rows["pca-gmm"].vs_best.verdict == "worse"
+
+    # the CSV holds the same numbers
+    lb = {(r["row"], r["metric"]): r for r in _rows(tmp_path / "out" / "leaderboard.csv")}
+    mean, half = mean_half(TSTR["acgan"])
+    assert float(lb[("acgan", tstr)]["mean"]) == pytest.approx(mean) and float(lb[("acgan", tstr)]["ci_half_width"]) == pytest.approx(half)
+    assert lb[("wgan-gp", tstr)]["failed"] == "1" and lb[("wgan-gp", tstr)]["ci_half_width"] == ""
+    comps = {(r["row"], r["against"]): r for r in _rows(tmp_path / "out" / "comparisons.csv") if r["task_version"] == "1"}
+    assert float(comps[("cgan", "floor")]["p"]) == pytest.approx(floor["cgan"][2], rel=1e-9)
+    assert comps[("acgan", "best")]["verdict"] == "tie"
+    # version 2 stands alone
+    v2 = result.boards[1]
+    assert [r.label for r in v2.rows] == ["cgan"] and v2.rows[0].summaries[tstr].mean == 0.5
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "## toy v1" in md and "## toy v2" in md and "wgan-gp: seed 1 failed: ValueError: boom" in md
+    assert {p.name for p in paths} >= {"report.md", "leaderboard.csv", "comparisons.csv", "index.html"}
+
+
+def test_an_empty_store_gives_a_report_that_says_so(tracking_uri, tmp_path):
+    tracking.setup(tracking_uri, "synthbench")
+    result, _ = api.report(tmp_path / "out", tracking_uri=tracking_uri)
+    assert result.boards == []
+    assert "No runs to report" in (tmp_path / "out" / "report.md").read_text()
+    assert "No runs to report" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_only_failed_runs_are_counted_not_dropped(tracking_uri, tmp_path):
+    tracking.import_runs(tracking_uri, "synthbench", [
+        run_dict("toy", "cgan", s, None, status="FAILED", error="MemoryError", t=s) for s in range(3)])
+    result, _ = api.report(tmp_path / "out", tracking_uri=tracking_uri)
+    (board,) = result.boards
+    (row,) = board.rows
+    assert row.count("FAILED") == 3 and row.finished == [] and row.summaries == {} and board.best is None
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "0 finished, 3 failed" in md and "seed 2 failed: MemoryError" in md
+
+
+def test_hyperparameter_values_are_rows_apart(tracking_uri):
+    runs = []
+    for lr in ("0.001", "0.002"):
+        for s in range(2):
+            r = run_dict("toy", "cgan", s, 0.9 if lr == "0.001" else 0.8, t=s)
+            r["params"]["generator.lr_g"] = lr
+            runs.append(r)
+    tracking.import_runs(tracking_uri, "synthbench", runs)
+    (board,) = report.build(tracking.load_runs(tracking_uri)).boards
+    assert sorted(r.label for r in board.rows) == ["cgan lr_g=0.001", "cgan lr_g=0.002"]
+    assert all(len(r.finished) == 2 for r in board.rows)
+
+
+def test_the_date_filter_and_the_command(known_store, tmp_path, cli):
+    out = tmp_path / "cli"
+    proc = cli("report", "--tracking-uri", known_store, "--out", str(out), "--tasks", "toy", "--until", "2023-11-14T22:13:24")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "runs -> toy v1" in proc.stderr and (out / "index.html").is_file()
+    rows = _rows(out / "leaderboard.csv")
+    assert {r["row"] for r in rows} == {"pca-gmm"}  # only the first three runs started before that time
+    bad = cli("report", "--tracking-uri", known_store, "--since", "yesterday")
+    assert bad.returncode != 0 and "error: date 'yesterday' is not an ISO date" in bad.stderr
+
+
+def test_compare_shows_what_differs(known_store, cli):
+    frame = tracking.load_runs(known_store)
+    a = frame[(frame.generator == "cgan") & (frame.seed == 1)].run_id.iloc[0]
+    b = frame[(frame.generator == "acgan") & (frame.seed == 1)].run_id.iloc[0]
+    proc = cli("compare", a, b, "--tracking-uri", known_store)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "generator.name" in out and "cgan" in out and "acgan" in out
+    line = next(x for x in out.splitlines() if "utility/synthetic/accuracy" in x)
+    assert "0.9750" in line and "0.9000" in line and "-0.0750" in line
+    missing = cli("compare", a, "nonexistent", "--tracking-uri", known_store)
+    assert missing.returncode != 0 and "error: no run nonexistent in" in missing.stderr
