@@ -161,8 +161,11 @@ def _summary(console, cfg, result) -> None:
         if key != keys.PEAK_CUDA_MB:
             console.print(f"not applicable: {escape(key)} - {escape(why)}")
     console.print(f"MLflow run [bold]{result.run_id}[/] (experiment {result.experiment_id}) in {result.tracking_uri}")
+    from synthbench.tracking import ui_link
+
+    base = f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}"
     console.print(f"open it: synthbench ui --tracking-uri '{result.tracking_uri}'  then  "
-                  f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}/#/experiments/{result.experiment_id}/runs/{result.run_id}")
+                  f"{ui_link(base, result.experiment_id, result.run_id)}  (all runs: {ui_link(base, result.experiment_id)})")
 
 
 def _split(value: Optional[str], kind=str):
@@ -281,6 +284,13 @@ def _sweep_report(console, result, dry_run: bool) -> None:
     ran = len(result.outcomes)
     console.print(f"ran {ran} cells now ({len(result.failed)} failed), {len(plan.cells) - ran} were done before; "
                   f"{result.seconds:.0f} s. Parent run {result.parent_run_id}.")
+    if result.parent_run_id and result.experiment_id:
+        from synthbench.tracking import ui_link
+
+        base = f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}"
+        console.print(f"compare the cells: synthbench ui  then  {ui_link(base, result.experiment_id)} (the sweep's runs are "
+                      f"nested under {ui_link(base, result.experiment_id, result.parent_run_id)}); a report: "
+                      f"synthbench report --sweep {plan.spec.name}")
 
 
 @app.command()
@@ -437,8 +447,13 @@ def ui(
         _err(f"port {port} on 127.0.0.1 {why} - pass --port {_free_port(port)}")
     quiet_mlflow()
     uri = resolve_tracking_uri(tracking_uri)
-    cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port)]
-    typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it)", err=True)
+    from synthbench.tracking import ui_link
+
+    # one server worker: a laptop's single user needs no more, and each worker imports MLflow's server again
+    cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port),
+           "--workers", "1"]
+    typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it); synthbench's runs table: "
+               f"{ui_link(f'http://127.0.0.1:{port}', '1')} (experiment 1 is the first one created)", err=True)
     os.execv(sys.executable, cmd)
 
 

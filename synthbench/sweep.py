@@ -375,6 +375,7 @@ class SweepResult:
     outcomes: list  # what ``synthbench.executors.run_cell`` returned for each cell run now
     summary: list  # ``summary``'s rows
     parent_run_id: str | None = None
+    experiment_id: str | None = None
     estimates: dict = field(default_factory=dict)  # identity -> seconds (finished runs of the same kind)
     seconds: float = 0.0
 
@@ -469,7 +470,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
             tracking.mark_interrupted(uri, [r.run_id for r in orphans])
         pool = (executors.Dask(workers, scheduler, threads) if executor == "dask" else executors.Local(workers, threads))
         with pool:  # a Dask scheduler that does not answer is an error here, before anything is recorded
-            parent = tracking.sweep_parent(uri, experiment, spec.name, {**spec.to_dict(), "cells": [
+            parent, result.experiment_id = tracking.sweep_parent(uri, experiment, spec.name, {**spec.to_dict(), "cells": [
                 {"identity": c.identity, "task": c.cfg.task.name, "generator": c.generator, "budget": c.budget,
                  "seed": c.seed, "params": c.params} for c in plan_.cells], "skipped": plan_.skipped})
             result.parent_run_id = parent

@@ -426,9 +426,9 @@ def _log_artifact(artifact) -> None:
 
 
 # -- sweeps: the parent run, and the runs of cells whose process could not close them ------------------------
-def sweep_parent(uri: str | None, experiment: str, name: str, config: dict) -> str:
-    """The id of sweep ``name``'s parent run in ``experiment`` (created the first time, with the sweep's
-    configuration as ``sweep.json``; a sweep run again reopens it, RUNNING while the sweep lasts)."""
+def sweep_parent(uri: str | None, experiment: str, name: str, config: dict) -> tuple[str, str]:
+    """``(run id, experiment id)`` of sweep ``name``'s parent run in ``experiment`` (created the first time, with the
+    sweep's configuration as ``sweep.json``; a sweep run again reopens it, RUNNING while the sweep lasts)."""
     uri, exp_id = setup(uri, experiment)
     client = _open_store(uri)
     found = retrying(client.search_runs, [exp_id], filter_string=f"tags.`{keys.TAG_SWEEP}` = '{name}' AND "
@@ -441,7 +441,7 @@ def sweep_parent(uri: str | None, experiment: str, name: str, config: dict) -> s
                        tags={keys.TAG_SWEEP: name, keys.TAG_SWEEP_ROLE: "parent"})
         run_id = run.info.run_id
     retrying(client.log_dict, run_id, config, keys.SWEEP_JSON)
-    return run_id
+    return run_id, exp_id
 
 
 def end_sweep_parent(uri: str | None, run_id: str, status: str, metrics: dict[str, float], tags: dict[str, str]) -> None:
@@ -678,7 +678,7 @@ def import_runs(tracking_uri: str | None, experiment: str, runs: list[dict]) -> 
     for a test or a benchmark of the report. Returns the new runs' ids."""
     import time
 
-    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.entities import Metric, Param
 
     uri, exp_id = setup(tracking_uri, experiment)
     client = _open_store(uri)
