@@ -121,7 +121,9 @@ def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, ta
                 if board.classes else {}
             gans = {r.label: first[r.label] for r in board.rows if r.diagnoses and r.label in first}
             histories = tracking.read_histories(tracking_uri, gans, (keys.probe("fid"), keys.probe("reference_fid")))
-            drawn[board.key] = report_figures.board_figures(board, images, histories)
+            tables = tracking.read_artifacts(tracking_uri, {label: (run_id, keys.FAIRNESS_DATA_TABLE) for label, run_id in first.items()}) \
+                if board.sensitive else {}
+            drawn[board.key] = report_figures.board_figures(board, images, histories, tables)
     base = ui or f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}"
     links = {}
     for board in result.boards:

@@ -161,11 +161,52 @@ def fairness_gaps(board):
         ax.invert_yaxis()
         ax.set_xlabel(f"largest gap between groups of '{column}' in P(positive)")
         ax.set_title(f"{board.name}: fairness by '{column}'")
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         ax.grid(alpha=0.3, axis="x")
     if not drawn:
         plt.close(fig)
         return None
+    return fig
+
+
+def group_rates(board, tables: dict):
+    """Per sensitive column, P(target = positive | group) in the real training split and in each row's synthetic set
+    (``tables``: row label -> the run's ``tables/fairness_data.json`` as MLflow logged it, one seed's run): which
+    groups' outcomes a generator moves."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    frames = {}
+    for r in board.rows:
+        raw = tables.get(r.label)
+        if raw:
+            t = json.loads(raw)
+            frames[r.label] = pd.DataFrame(t["data"], columns=t["columns"])
+    if not frames:
+        return None
+    columns = sorted({c for f in frames.values() for c in f["column"]})
+    plt = _plt()
+    fig, axes = plt.subplots(len(columns), 1, figsize=(7.5, 2.2 + 1.6 * len(columns)), squeeze=False)
+    for ax, column in zip(axes[:, 0], columns):
+        first = next(iter(frames.values()))
+        real = first[(first["column"] == column) & (first["data"] == "real")]
+        groups = list(real.sort_values("rows", ascending=False)["group"].astype(str))
+        series = {"real training data": dict(zip(real["group"].astype(str), real["positive_rate"]))}
+        for label, f in frames.items():
+            syn = f[(f["column"] == column) & (f["data"] == "synthetic")]
+            series[label] = dict(zip(syn["group"].astype(str), syn["positive_rate"]))
+        x = np.arange(len(groups))
+        width = 0.8 / len(series)
+        for i, (name, rates) in enumerate(series.items()):
+            ax.bar(x + (i - (len(series) - 1) / 2) * width, [rates.get(g, np.nan) for g in groups], width, label=name,
+                   color="black" if i == 0 else None)
+        ax.set_xticks(x, groups, rotation=20, fontsize=8)
+        ax.set_ylabel("P(positive | group)")
+        ax.set_title(f"{board.name}: '{column}' by group, real vs synthetic")
+        ax.legend(fontsize=7, ncol=2)
+        ax.grid(alpha=0.3, axis="y")
     return fig
 
 
@@ -229,14 +270,16 @@ FIGURES = (
     ("utility_vs_cost", "Utility vs cost, with the Pareto front", utility_vs_cost, None),
     ("per_class", "Per-class accuracy (trained on synthetic data)", per_class_heatmap, None),
     ("fairness", "Fairness gaps, real vs synthetic", fairness_gaps, None),
+    ("fairness_groups", "Positive rate by group, real vs synthetic data", group_rates, "tables"),
     ("samples", "Samples side by side", sample_grids, "images"),
     ("training", "Training curves with the diagnosis", training_curves, "histories"),
 )
 
 
-def board_figures(board, images: dict | None = None, histories: dict | None = None) -> list[tuple[str, str, bytes]]:
+def board_figures(board, images: dict | None = None, histories: dict | None = None,
+                  tables: dict | None = None) -> list[tuple[str, str, bytes]]:
     """``(name, title, png)`` of every figure the board has something for."""
-    extra = {"images": images or {}, "histories": histories or {}}
+    extra = {"images": images or {}, "histories": histories or {}, "tables": tables or {}}
     out = []
     for name, title, fn, needs in FIGURES:
         fig = fn(board, extra[needs]) if needs else fn(board)

@@ -81,6 +81,9 @@ def test_run_records_everything(tmp_path, tracking_uri, cli, tasks_dir, only_run
     assert proc.returncode == 0, proc.stderr
     run = only_run(tracking_uri)
     assert run.info.run_id in proc.stdout and "synthbench ui" in proc.stdout
+    # the link opens the run in the UI's model-training view (MLflow 3.17 opens experiments in its GenAI view)
+    link = f"/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}?workflowType=machine_learning"
+    assert link in proc.stdout.replace("\n", ""), proc.stdout
     assert run.info.status == "FINISHED"
     m, p, t = run.data.metrics, run.data.params, run.data.tags
     for regime in ("real", "synthetic", "mixed"):

@@ -7,6 +7,7 @@ CI (``CI=true``), which installs it as the README says."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -56,9 +57,14 @@ def full_store(tracking_uri):
                     keys.fidelity("quality"): base + 0.2}
             runs.append(run_dict("toy-table", generator, seed, base + 0.01 * seed, extra=fair, t=t + 1000 * (seed + 1)))
     ids = tracking.import_runs(tracking_uri, "synthbench", runs)
+    rates = {"columns": ["column", "data", "group", "positive_rate", "rows"],
+             "data": [["sex", d, g, rate, 100] for d, g, rate in (("real", "Female", 0.11), ("real", "Male", 0.31),
+                                                                  ("synthetic", "Female", 0.15), ("synthetic", "Male", 0.27))]}
     for run_id, r in zip(ids, runs):
         if r["tags"][keys.TAG_TASK] == "toy" and r["tags"][keys.TAG_SEED] == "0":
             tracking.log_figures(tracking_uri, run_id, {keys.SAMPLE_GRID: _grid_png()})
+        if r["tags"][keys.TAG_TASK] == "toy-table" and r["tags"][keys.TAG_SEED] == "0":  # as MLflow's log_table writes it
+            tracking.log_figures(tracking_uri, run_id, {keys.FAIRNESS_DATA_TABLE: json.dumps(rates).encode()})
     return tracking_uri
 
 
@@ -85,7 +91,7 @@ def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root):
     # self-contained: nothing for the browser to fetch (the MLflow links are plain links, not loaded)
     assert not re.search(r"""<(script|img|link|iframe)[^>]+(src|href)=["']https?:""", text)
     expected_figures = {("toy v1", n) for n in ("utility_vs_fidelity", "utility_vs_cost", "per_class", "samples", "training")}
-    expected_figures |= {("toy-table v1", n) for n in ("utility_vs_fidelity", "utility_vs_cost", "fairness")}
+    expected_figures |= {("toy-table v1", n) for n in ("utility_vs_fidelity", "utility_vs_cost", "fairness", "fairness_groups")}
     drawn = {(b.name, n) for b in result.boards for n in _figure_names(tmp_path / "out", b)}
     assert drawn == expected_figures
 
