@@ -36,10 +36,20 @@ def _points(board, x_key: str):
     return out
 
 
-def _scatter(ax, points) -> None:
+def _scatter(board, points, log_x: bool, xlabel: str, title: str):
+    """A figure of TSTR (y) against ``points``' x, error bars both ways, each point named."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
     for label, x, xh, y, yh in points:
         ax.errorbar(x, y, xerr=xh, yerr=yh, fmt="o", capsize=3)
         ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    if log_x and all(p[1] > 0 for p in points):
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"TSTR {board.headline}")
+    ax.set_title(f"{board.name}: {title}")
+    ax.grid(alpha=0.3)
+    return fig, ax
 
 
 def utility_vs_fidelity(board):
@@ -51,15 +61,8 @@ def utility_vs_fidelity(board):
     points = _points(board, col.key)
     if not points:
         return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    _scatter(ax, points)
-    if col.lower_is_better and all(p[1] > 0 for p in points):
-        ax.set_xscale("log")
-    ax.set_xlabel(col.label + (" (lower is better)" if col.lower_is_better else " (higher is better)"))
-    ax.set_ylabel(f"TSTR {board.headline}")
-    ax.set_title(f"{board.name}: utility vs fidelity")
-    ax.grid(alpha=0.3)
+    fig, _ = _scatter(board, points, col.lower_is_better,
+                      col.label + (" (lower is better)" if col.lower_is_better else " (higher is better)"), "utility vs fidelity")
     return fig
 
 
@@ -80,19 +83,11 @@ def utility_vs_cost(board):
     points = _points(board, keys.TOTAL_SECONDS)
     if not points:
         return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    _scatter(ax, points)
+    fig, ax = _scatter(board, points, True, "total seconds per run (log)", "utility vs cost")
     front = pareto_front(points, board.lower_is_better)
-    ax.plot([p[1] for p in front], [p[3] for p in front], "--", color="grey", drawstyle="steps-post" if not board.lower_is_better
-            else "steps-pre", label="Pareto front")
-    if all(p[1] > 0 for p in points):
-        ax.set_xscale("log")
-    ax.set_xlabel("total seconds per run (log)")
-    ax.set_ylabel(f"TSTR {board.headline}")
-    ax.set_title(f"{board.name}: utility vs cost")
+    # the best utility a budget of x seconds buys: a step at each point of the front
+    ax.plot([p[1] for p in front], [p[3] for p in front], "--", color="grey", drawstyle="steps-post", label="Pareto front")
     ax.legend(loc="best", fontsize=8)
-    ax.grid(alpha=0.3)
     return fig
 
 

@@ -200,3 +200,13 @@ def test_compare_shows_what_differs(known_store, cli):
     assert "0.9750" in line and "0.9000" in line and "-0.0750" in line
     missing = cli("compare", a, "nonexistent", "--tracking-uri", known_store)
     assert missing.returncode != 0 and "error: no run nonexistent in" in missing.stderr
+
+
+def test_the_pareto_front_keeps_what_no_other_row_beats():
+    from synthbench.report_figures import pareto_front
+
+    pts = [("cheap-bad", 10, 0, 0.80, 0), ("mid", 100, 0, 0.95, 0), ("dear-worse", 200, 0, 0.90, 0), ("dear-best", 400, 0, 0.97, 0),
+           ("cheap-worse", 10, 0, 0.70, 0)]
+    assert [p[0] for p in pareto_front(pts)] == ["cheap-bad", "mid", "dear-best"]
+    # lower is better (e.g. RMSE): the cheapest row with the lowest error
+    assert [p[0] for p in pareto_front(pts, lower_utility=True)] == ["cheap-worse"]
