@@ -319,6 +319,12 @@ def report(
 
     quiet_mlflow()
     try:
+        statuses = [x.upper() for x in _split(status)] if status else None
+        unknown = sorted(set(statuses or []) - {"FINISHED", "FAILED", "KILLED", "RUNNING"})
+        if unknown:
+            raise ConfigError(f"--status {','.join(unknown)} is not a run status - use FINISHED, FAILED, KILLED or RUNNING")
+        if Path(out).exists() and not Path(out).is_dir():
+            raise ConfigError(f"--out {out} is a file - give a folder for the report's files")
         name = sweep
         if sweep and (sweep.endswith(".toml") or Path(sweep).is_file()):
             from synthbench import sweep as sweeps
@@ -327,7 +333,7 @@ def report(
         command = "synthbench report " + " ".join(a for a in sys.argv[2:])
         result, paths = api.report(out, tracking_uri=tracking_uri, experiment=experiment, task=_split(tasks),
                                    generator=_split(generators), budget=_split(budgets),
-                                   status=[s.upper() for s in _split(status)] if status else None, sweep=name,
+                                   status=statuses, sweep=name,
                                    since=since, until=until, figures=figures, log_to_sweep=log, title=title,
                                    command=command)
     except SynthbenchError as exc:

@@ -186,6 +186,10 @@ def test_the_date_filter_and_the_command(known_store, tmp_path, cli):
     assert {r["row"] for r in rows} == {"pca-gmm"}  # only the first three runs started before that time
     bad = cli("report", "--tracking-uri", known_store, "--since", "yesterday")
     assert bad.returncode != 0 and "error: date 'yesterday' is not an ISO date" in bad.stderr
+    bad = cli("report", "--tracking-uri", known_store, "--status", "finished,DONE")
+    assert bad.returncode != 0 and "error: --status DONE is not a run status" in bad.stderr
+    missing = cli("report", "--tracking-uri", f"sqlite:///{tmp_path}/nothing/mlflow.db")
+    assert missing.returncode != 0 and "error: no MLflow store at" in missing.stderr
 
 
 def test_compare_shows_what_differs(known_store, cli):
