@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ def driver(width: int, height: int):
     opts = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
         opts.add_argument(arg)
-    return webdriver.Chrome(service=Service("chromedriver"), options=opts)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
 
 
 def main() -> None:
@@ -73,6 +74,14 @@ def main() -> None:
             query = urllib.parse.urlencode({"runs": json.dumps(ids), "experiments": json.dumps([exp])})
             d.get(f"{base}/#/compare-runs?{query}&workflowType=machine_learning")
             time.sleep(10)
+            from selenium.webdriver.common.by import By
+
+            for button in d.find_elements(By.CSS_SELECTOR, "button[aria-label*='lose']"):  # the assistant's side panel
+                try:
+                    button.click()
+                except Exception:  # noqa: BLE001 - a hidden or moved button: the screenshot is still useful
+                    pass
+            time.sleep(1)
             d.save_screenshot(str(out / "mlflow_compare.png"))
         finally:
             d.quit()
