@@ -119,8 +119,11 @@ def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, ta
             first = {r.label: r.runs[r.finished[0]]["run_id"] for r in board.rows if r.finished}
             images = tracking.read_artifacts(tracking_uri, {label: (run_id, keys.SAMPLE_GRID) for label, run_id in first.items()}) \
                 if board.classes else {}
-            gans = {r.label: first[r.label] for r in board.rows if r.diagnoses and r.label in first}
-            histories = tracking.read_histories(tracking_uri, gans, (keys.probe("fid"), keys.probe("reference_fid")))
+            runs = {r.label: r.runs[r.finished[0]] for r in board.rows if r.diagnoses and r.finished}
+            curves = tracking.read_histories(tracking_uri, {label: run["run_id"] for label, run in runs.items()},
+                                             (keys.probe("fid"), keys.probe("reference_fid")))
+            histories = {label: (None if reports.missing(run.get("diagnosis")) else run["diagnosis"], curves[label])
+                         for label, run in runs.items()}
             tables = tracking.read_artifacts(tracking_uri, {label: (run_id, keys.FAIRNESS_DATA_TABLE) for label, run_id in first.items()}) \
                 if board.sensitive else {}
             drawn[board.key] = report_figures.board_figures(board, images, histories, tables)
@@ -134,7 +137,10 @@ def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, ta
     paths = report_render.write(result, Path(out), drawn, title=title, command=command, links=links, generated=generated)
     if log_to_sweep if log_to_sweep is not None else sweep is not None:
         parents = frame[frame["sweep_role"].astype(str) == "parent"] if len(frame) else frame
-        for _, parent in parents.iterrows():
-            tracking.log_figures(tracking_uri, parent["run_id"], {
-                f"report/{report_render.slug(key)}/{name}.png": data for key, figs in drawn.items() for name, _, data in figs})
+        for _, parent in parents.iterrows():  # each sweep's parent gets the figures of the boards its cells are on
+            mine = {b.key for b in result.boards for row in b.rows for r in row.runs.values() if r.get("sweep") == parent["sweep"]}
+            figures_ = {f"report/{report_render.slug(key)}/{name}.png": data for key, figs in drawn.items() if key in mine
+                        for name, _, data in figs}
+            if figures_:
+                tracking.log_figures(tracking_uri, parent["run_id"], figures_)
     return result, paths

@@ -330,7 +330,9 @@ def report(
             from synthbench import sweep as sweeps
 
             name = sweeps.make_spec(sweep).name
-        command = "synthbench report " + " ".join(a for a in sys.argv[2:])
+        import shlex
+
+        command = "synthbench report " + shlex.join(sys.argv[2:])
         result, paths = api.report(out, tracking_uri=tracking_uri, experiment=experiment, task=_split(tasks),
                                    generator=_split(generators), budget=_split(budgets),
                                    status=statuses, sweep=name,
@@ -367,15 +369,17 @@ def compare(
         if debug:
             raise
         _err(str(exc))
+    from rich.markup import escape
+
     console = Console()
     a, b = diff.a, diff.b
-    console.print(f"A: {a['run_id']}  {a['run_name']}  ({a['status']})")
-    console.print(f"B: {b['run_id']}  {b['run_name']}  ({b['status']})")
+    console.print(escape(f"A: {a['run_id']}  {a['run_name']}  ({a['status']})"))
+    console.print(escape(f"B: {b['run_id']}  {b['run_name']}  ({b['status']})"))
     t = Table(title="configuration: what differs")
     for c in ("setting", "A", "B"):
         t.add_column(c, overflow="fold")
     for key, va, vb in diff.configuration:
-        t.add_row(key, va, vb)
+        t.add_row(escape(key), escape(va), escape(vb))
     if diff.configuration:
         console.print(t)
     else:
@@ -384,7 +388,7 @@ def compare(
     for c in ("metric", "A", "B", "B - A", "B / A"):
         t.add_column(c, justify="left" if c == "metric" else "right")
     for key, va, vb in diff.metrics:
-        t.add_row(key, *comparing.texts(va, vb))
+        t.add_row(escape(key), *comparing.texts(va, vb))
     console.print(t)
     if diff.hidden:
         console.print(f"({diff.hidden} per-class and curve metrics not shown: --all shows them)")
@@ -453,13 +457,12 @@ def ui(
         _err(f"port {port} on 127.0.0.1 {why} - pass --port {_free_port(port)}")
     quiet_mlflow()
     uri = resolve_tracking_uri(tracking_uri)
-    from synthbench.tracking import ui_link
-
     # one server worker: a laptop's single user needs no more, and each worker imports MLflow's server again
     cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port),
            "--workers", "1"]
-    typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it); synthbench's runs table: "
-               f"{ui_link(f'http://127.0.0.1:{port}', '1')} (experiment 1 is the first one created)", err=True)
+    typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it). The links synthbench prints after a "
+               "run, a sweep or in a report open the runs table; from the experiments list, pick 'Model training' at "
+               "the top left (MLflow opens experiments in its GenAI view)", err=True)
     os.execv(sys.executable, cmd)
 
 

@@ -4,11 +4,11 @@ and each metric of either run with its difference. Reads the store once (``load_
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from synthbench import keys
 from synthbench.exceptions import ConfigError
+from synthbench.report import missing
 
 #: Metric groups shown by default; per-class accuracies and the last values of curves only with ``all_metrics``.
 SHOWN = ("utility", "fidelity", "privacy", "fairness", "cost")
@@ -21,10 +21,6 @@ class Diff:
     configuration: list  # (setting, value in A, value in B) where they differ
     metrics: list  # (metric, value in A or None, value in B or None)
     hidden: int  # metrics left out (per class, curves)
-
-
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "None")
 
 
 def _shown(key: str, all_metrics: bool) -> bool | None:
@@ -43,9 +39,9 @@ def compare(run_a: str, run_b: str, tracking_uri=None, all_metrics: bool = False
 
     frame = tracking.load_runs(tracking_uri, None, run_ids=[run_a, run_b])
     found = {r["run_id"]: dict(r) for _, r in frame.iterrows()}
-    missing = [r for r in (run_a, run_b) if r not in found]
-    if missing:
-        raise ConfigError(f"no run {' or '.join(missing)} in {tracking.resolve_tracking_uri(tracking_uri)} - check the "
+    absent = [r for r in (run_a, run_b) if r not in found]
+    if absent:
+        raise ConfigError(f"no run {' or '.join(absent)} in {tracking.resolve_tracking_uri(tracking_uri)} - check the "
                           "run ids (`synthbench` prints one after each run; `synthbench report` lists them) and --tracking-uri")
     a, b = found[run_a], found[run_b]
     settings = sorted({k for k in (*a, *b) if k.startswith("params.")}
@@ -54,7 +50,7 @@ def compare(run_a: str, run_b: str, tracking_uri=None, all_metrics: bool = False
     for s in settings:
         key = s[len("tag."):] if s.startswith("tag.") else s
         va, vb = a.get(key), b.get(key)
-        va, vb = ("-" if _missing(va) else str(va)), ("-" if _missing(vb) else str(vb))
+        va, vb = ("-" if missing(va) else str(va)), ("-" if missing(vb) else str(vb))
         if va != vb:
             configuration.append((s.replace("params.", "", 1).replace("tag.", "", 1), va, vb))
     metrics, hidden = [], 0
@@ -63,12 +59,12 @@ def compare(run_a: str, run_b: str, tracking_uri=None, all_metrics: bool = False
         if shown is None:
             continue
         va, vb = a.get(k), b.get(k)
-        if _missing(va) and _missing(vb):
+        if missing(va) and missing(vb):
             continue
         if not shown:
             hidden += 1
             continue
-        metrics.append((k, None if _missing(va) else float(va), None if _missing(vb) else float(vb)))
+        metrics.append((k, None if missing(va) else float(va), None if missing(vb) else float(vb)))
     return Diff(a, b, configuration, metrics, hidden)
 
 

@@ -82,7 +82,7 @@ class; ``none``: unconditional, samples unlabelled), ``synthbench.diagnosis`` (`
 ``not_applicable.json``) - a metric that does not apply is never logged as zero; ``synthbench.privacy_note``
 (tables: what the privacy checks do not prove); ``synthbench.reproduces`` (a rerun: the run it repeats).
 
-Params: the resolved configuration flattened (``task.*``, ``generator.*`` hyperparameters,
+Params: the resolved configuration flattened (``task.name|version|modality|headline``, ``generator.*`` hyperparameters,
 ``downstream.*``, ``budget``, ``seed``, ``device``), ``data.sha256.<file>``, ``version.<package>``.
 Artifacts: ``config.json`` (the resolved configuration, whole), ``result.json`` (every metric),
 ``samples/per_class_grid.png``, ``plots/generator_losses.png``, ``tables/per_class.json``,

@@ -26,7 +26,8 @@ def new_record(cfg) -> records.RunRecord:
     """The record a run starts with: its resolved configuration, provenance, parameters and identity tags."""
     prov = records.provenance()
     config = {**cfg.to_dict(), **prov}
-    params = records.flatten({"task": {"name": cfg.task.name, "version": cfg.task.version},
+    params = records.flatten({"task": {"name": cfg.task.name, "version": cfg.task.version, "modality": cfg.task.modality,
+                                       "headline": cfg.task.metrics.headline},
                               "generator": {"name": cfg.generator, **cfg.generator_params},
                               "downstream": {"model": cfg.model, **cfg.model_params},
                               "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device,

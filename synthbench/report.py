@@ -35,12 +35,13 @@ REFERENCES = ("real",)
 #: Significance level of the comparisons (after Holm's adjustment).
 ALPHA = 0.05
 #: Metrics lower is better (a metric's last key part); everything under ``cost/`` too.
-LOWER_IS_BETTER = {"rmse", "mae", "fid", "kid", "detection_auc", "exact_copies", "dcr_ratio"}
-#: Parameters that do not make a configuration another one: the seed and what only says where or with what it ran.
-NOT_CONFIGURATION = ("params.seed", "params.device", "params.task.name", "params.task.version",
-                     "params.generator.random_state", "params.generator.device", "params.downstream.random_state",
-                     "params.downstream.device")
-NOT_CONFIGURATION_PREFIXES = ("params.version.", "params.machine.", "params.data.sha256.")
+LOWER_IS_BETTER = {"rmse", "mae", "fid", "kid", "detection_auc", "exact_copies"}
+#: Parameters that do not make a configuration another one: the seed, the task (the board says which), the data
+#: (its checksums make boards apart; its sizes follow from it and the budget) and what only says where or with what
+#: it ran.
+NOT_CONFIGURATION = ("params.seed", "params.device", "params.generator.random_state", "params.generator.device",
+                     "params.downstream.random_state", "params.downstream.device")
+NOT_CONFIGURATION_PREFIXES = ("params.version.", "params.machine.", "params.data.", "params.task.")
 #: Metrics shown for the cost of a row.
 COST = (keys.FIT_SECONDS, keys.TOTAL_SECONDS, keys.PEAK_RSS_MB)
 #: Details left out of the privacy and fidelity tables (they explain the headline numbers; the runs hold them).
@@ -93,15 +94,16 @@ class Row:
     generator: str
     budget: str
     configuration: dict  # the parameters that make it this configuration (``params.`` stripped)
-    runs: dict = field(default_factory=dict)  # seed -> the run chosen for it (a load_runs row as a dict)
+    runs: dict = field(default_factory=dict)  # seed -> the run chosen for it (a load_runs row as a dict); a run
+    # without a seed tag is kept under "run <run id>" (counted, never paired)
     summaries: dict = field(default_factory=dict)  # metric key -> Summary
     diagnoses: Counter = field(default_factory=Counter)
     vs_floor: Comparison | None = None
     vs_best: Comparison | None = None
 
     @property
-    def finished(self) -> list[int]:
-        return sorted(s for s, r in self.runs.items() if r["status"] == "FINISHED")
+    def finished(self) -> list:
+        return sorted((s for s, r in self.runs.items() if r["status"] == "FINISHED"), key=_seed_order)
 
     def count(self, status: str) -> int:
         return sum(r["status"] == status for r in self.runs.values())
@@ -110,11 +112,15 @@ class Row:
     def problems(self) -> list[str]:
         """One line per seed whose run did not finish, with its reason."""
         out = []
-        for seed, r in sorted(self.runs.items()):
+        for seed, r in sorted(self.runs.items(), key=lambda item: _seed_order(item[0])):
             if r["status"] != "FINISHED":
-                why = "" if _missing(r.get("error")) else f": {str(r['error']).splitlines()[0][:120]}"
+                why = "" if missing(r.get("error")) else f": {str(r['error']).splitlines()[0][:120]}"
                 out.append(f"seed {seed} {r['status'].lower()}{why}")
         return out
+
+
+def _seed_order(seed) -> tuple:
+    return (1, str(seed)) if isinstance(seed, str) else (0, seed)
 
 
 @dataclass
@@ -161,7 +167,8 @@ class Report:
     filters: dict  # what was asked for
 
 
-def _missing(value) -> bool:
+def missing(value) -> bool:
+    """Whether a value read back from the store is absent (None, NaN, pandas' NA)."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "nan", "NaT", "None")
 
 
@@ -171,15 +178,19 @@ def _short(values: list[str]) -> str:
 
 # -- grouping runs into boards and rows --------------------------------------------------------------------
 def configuration(run: dict) -> dict:
-    """The parameters that make a run's configuration (not its seed, devices, versions, machine or data files)."""
-    return {k[len("params."):]: v for k, v in sorted(run.items())
+    """The parameters that make a run's configuration (not its seed, devices, versions, machine, task or data files),
+    and how a generator was conditioned (``--per-class`` makes another configuration of the same generator)."""
+    conf = {k[len("params."):]: v for k, v in sorted(run.items())
             if k.startswith("params.") and k not in NOT_CONFIGURATION and not k.startswith(NOT_CONFIGURATION_PREFIXES)
-            and not _missing(v)}
+            and not missing(v)}
+    if not missing(run.get("conditioning")):
+        conf["conditioning"] = run["conditioning"]
+    return conf
 
 
 def _board_key(run: dict) -> tuple:
-    data = [f"{k}={v}" for k, v in run.items() if k.startswith("params.data.sha256.") and not _missing(v)]
-    version = None if _missing(run.get("task_version")) else int(run["task_version"])
+    data = [f"{k}={v}" for k, v in run.items() if k.startswith("params.data.sha256.") and not missing(v)]
+    version = None if missing(run.get("task_version")) else int(run["task_version"])
     return run["task"], version, _short(data)
 
 
@@ -203,13 +214,13 @@ def _headline(runs: list[dict]) -> str:
     votes: Counter = Counter()
     for r in runs:
         ratio = r.get(keys.TSTR_OVER_TRTR)
-        if r["status"] != "FINISHED" or _missing(ratio):
+        if r["status"] != "FINISHED" or missing(ratio):
             continue
         for k, v in r.items():
-            if not k.startswith("utility/synthetic/") or k.count("/") != 2 or _missing(v):
+            if not k.startswith("utility/synthetic/") or k.count("/") != 2 or missing(v):
                 continue
             real = r.get(keys.utility("real", k.rsplit("/", 1)[1]))
-            if not _missing(real) and real != 0 and math.isclose(v / real, ratio, rel_tol=1e-9, abs_tol=1e-12):
+            if not missing(real) and real != 0 and math.isclose(v / real, ratio, rel_tol=1e-9, abs_tol=1e-12):
                 votes[k.rsplit("/", 1)[1]] += 1
     if votes:
         return votes.most_common(1)[0][0]
@@ -231,7 +242,7 @@ def _label(key: str) -> str:
 
 
 def _columns(runs: list[dict], headline: str) -> tuple[list[Column], list, list]:
-    present = {k for r in runs if r["status"] == "FINISHED" for k, v in r.items() if "/" in k and not _missing(v)}
+    present = {k for r in runs if r["status"] == "FINISHED" for k, v in r.items() if "/" in k and not missing(v)}
     cols: list[Column] = []
     regimes = [g for g in keys.REGIMES if keys.utility(g, headline) in present]
     regimes += sorted({k.split("/")[1] for k in present if k.startswith("utility/") and k.count("/") == 2
@@ -280,7 +291,7 @@ def _compare(rows: list[Row], target: Row | None, key: str, lower: bool, attr: s
             continue
         mine = r.summaries.get(key)
         theirs = target.summaries.get(key)
-        seeds = sorted(set(mine.values) & set(theirs.values)) if mine and theirs else []
+        seeds = sorted(s for s in set(mine.values) & set(theirs.values) if isinstance(s, int)) if mine and theirs else []
         d = paired_difference([mine.values[s] for s in seeds], [theirs.values[s] for s in seeds]) if seeds else \
             {"n": 0, "diff": float("nan"), "low": None, "high": None, "p": None}
         c = Comparison(target.label, d["n"], d["diff"], d["low"], d["high"], d["p"])
@@ -289,23 +300,29 @@ def _compare(rows: list[Row], target: Row | None, key: str, lower: bool, attr: s
     for c, adjusted in zip(comps, holm([c.p for c in comps])):
         c.p_adjusted = adjusted
         if c.p is None:
-            c.verdict = f"too few seeds ({c.n} shared; a test needs {MIN_PAIRED_SEEDS})"
+            c.verdict = ("no seed finished by both" if c.n == 0
+                         else f"too few seeds ({c.n} shared; a test needs {MIN_PAIRED_SEEDS})")
         elif adjusted < ALPHA and c.diff != 0:
             c.verdict = "better" if (c.diff < 0) == lower else "worse"
         else:
             c.verdict = "tie"
 
 
+def _recorded(runs: list[dict], param: str) -> str:
+    """A task setting the runs recorded (``params.task.modality``, ``params.task.headline``), "" for older runs."""
+    return next((str(r[param]) for r in runs if not missing(r.get(param))), "")
+
+
 def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
     """One board from the runs of one task version and data (``load_runs`` rows as dicts, sweep parents removed)."""
-    headline = _headline(runs)
+    headline = _recorded(runs, "params.task.headline") or _headline(runs)
     columns, classes, sensitive = _columns(runs, headline)
     rows: dict[tuple, Row] = {}
     for r in sorted(runs, key=lambda r: (r["start_time"] is None, r["start_time"])):
         conf = configuration(r)
         key = (r["generator"], str(r.get("budget") or ""), json.dumps(conf, sort_keys=True, default=str))
         row = rows.setdefault(key, Row("", r["generator"], str(r.get("budget") or ""), conf))
-        seed = None if _missing(r.get("seed")) else int(r["seed"])
+        seed = f"run {r['run_id']}" if missing(r.get("seed")) else int(r["seed"])
         old = row.runs.get(seed)
         if old is None or r["status"] == "FINISHED" or old["status"] != "FINISHED":  # latest, finished first
             row.runs[seed] = r
@@ -315,26 +332,34 @@ def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
     for row in rows_:
         done = [row.runs[s] for s in row.finished]
         for k in wanted:
-            values = {s: float(row.runs[s][k]) for s in row.finished if not _missing(row.runs[s].get(k))}
+            values = {s: float(row.runs[s][k]) for s in row.finished if not missing(row.runs[s].get(k))}
             if values:
                 mean, half = mean_ci(list(values.values()))
                 row.summaries[k] = Summary(values, mean, half)
         for c in columns:
             if c.reference and c.key in row.summaries:
-                refs = [float(r[c.reference]) for r in done if not _missing(r.get(c.reference))]
+                refs = [float(r[c.reference]) for r in done if not missing(r.get(c.reference))]
                 row.summaries[c.key].reference = sum(refs) / len(refs) if refs else None
         for r in done:
             d = r.get("diagnosis")
-            if not _missing(d) and d != "not_applicable":
+            if not missing(d) and d != "not_applicable":
                 row.diagnoses[d] += 1
-    modality = next((str(r["params.modality"]) for r in runs if not _missing(r.get("params.modality"))), "")
-    if not modality:
-        modality = "image" if any(k.startswith("fidelity/fid") for k in {c.key for c in columns}) or classes else "table"
+    modality = _recorded(runs, "params.task.modality")
+    if not modality:  # runs recorded before the modality was a parameter: images have FID or classes
+        modality = "image" if keys.FID in {c.key for c in columns} or classes else "table"
     board = Board(task, version, data, modality, headline, columns, rows_, classes=classes, sensitive=sensitive)
     tstr, lower = board.tstr, board.lower_is_better
-    floor = next((r for r in rows_ if r.generator == FLOORS.get(modality) and tstr in r.summaries), None)
-    candidates = [r for r in rows_ if r.generator not in REFERENCES and tstr in r.summaries]
-    best = (min if lower else max)(candidates, key=lambda r: r.summaries[tstr].mean) if candidates else None
+    pick = min if lower else max
+
+    def strongest(rows: list[Row]) -> Row | None:
+        """The best mean among rows with enough seeds for a test (any row, when none has them)."""
+        enough = [r for r in rows if r.summaries[tstr].n >= MIN_PAIRED_SEEDS] or rows
+        return pick(enough, key=lambda r: r.summaries[tstr].mean) if enough else None
+
+    measured = [r for r in rows_ if tstr in r.summaries]
+    # the floor: its strongest row (several budgets or settings of the floor: the hardest one to beat)
+    floor = strongest([r for r in measured if r.generator == FLOORS.get(modality)])
+    best = strongest([r for r in measured if r.generator not in REFERENCES])
     board.floor, board.best = (floor.label if floor else None), (best.label if best else None)
     _compare(rows_, floor, tstr, lower, "vs_floor")
     _compare(rows_, best, tstr, lower, "vs_best")
@@ -349,10 +374,15 @@ def build(frame, filters: dict | None = None) -> Report:
         return Report([], 0, filters or {})
     if "sweep_role" in frame:
         frame = frame[frame["sweep_role"].astype(str) != "parent"]
-    records = [dict(r) for _, r in frame.iterrows() if not _missing(r.get("task")) and not _missing(r.get("generator"))]
+    records = [dict(r) for _, r in frame.iterrows() if not missing(r.get("task")) and not missing(r.get("generator"))]
     groups: dict[tuple, list] = {}
     for r in records:
         groups.setdefault(_board_key(r), []).append(r)
+    # a run that failed before its data was read recorded no checksums: it belongs to its task version's only data
+    for (task, version, data) in [k for k in groups if k[2] == ""]:
+        others = [k for k in groups if k[:2] == (task, version) and k[2] != ""]
+        if len(others) == 1:
+            groups[others[0]] += groups.pop((task, version, data))
     several = Counter((t, v) for t, v, _ in groups)
     boards = []
     for (task, version, data), runs in sorted(groups.items(), key=lambda g: (g[0][0], -1 if g[0][1] is None else g[0][1], g[0][2])):

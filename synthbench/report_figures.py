@@ -57,7 +57,7 @@ def utility_vs_fidelity(board):
     fidelity = board.section("fidelity")
     if not fidelity:
         return None
-    col = fidelity[0]
+    col = next((c for c in fidelity if c.key in (keys.FID, keys.fidelity("quality"))), fidelity[0])
     points = _points(board, col.key)
     if not points:
         return None
@@ -228,19 +228,19 @@ def sample_grids(board, images: dict):
 
 def training_curves(board, histories: dict):
     """Each GAN row's training probe FID against generator steps (one seed's run; ``histories``: row label ->
-    ``{metric key: [(step, value), ...]}``), with the diagnosis it was given in the legend and a marker at its
+    ``(that run's diagnosis, {metric key: [(step, value), ...]})``), with the diagnosis in the legend and beside the
     last probe."""
     shown = [(r, histories[r.label]) for r in board.rows if histories.get(r.label)]
     if not shown:
         return None
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
-    for row, curves in shown:
+    for row, (diagnosis, curves) in shown:
         points = curves.get(keys.probe("fid")) or []
         if not points:
             continue
         steps, values = zip(*points)
-        diagnosis = ", ".join(row.diagnoses) or "no diagnosis"
+        diagnosis = diagnosis or "no diagnosis"
         line, = ax.plot(steps, values, "-o", markersize=3, label=f"{row.label}: {diagnosis}")
         ax.annotate(diagnosis, (steps[-1], values[-1]), textcoords="offset points", xytext=(4, 0), fontsize=7,
                     color=line.get_color())
@@ -274,10 +274,13 @@ FIGURES = (
 def board_figures(board, images: dict | None = None, histories: dict | None = None,
                   tables: dict | None = None) -> list[tuple[str, str, bytes]]:
     """``(name, title, png)`` of every figure the board has something for."""
+    import matplotlib
+
     extra = {"images": images or {}, "histories": histories or {}, "tables": tables or {}}
     out = []
-    for name, title, fn, needs in FIGURES:
-        fig = fn(board, extra[needs]) if needs else fn(board)
-        if fig is not None:
-            out.append((name, title, png(fig)))
+    with matplotlib.rc_context({"text.parse_math": False}):  # a '$' in a generator's name is text, not TeX
+        for name, title, fn, needs in FIGURES:
+            fig = fn(board, extra[needs]) if needs else fn(board)
+            if fig is not None:
+                out.append((name, title, png(fig)))
     return out

@@ -65,16 +65,21 @@ def diagnosis(row: Row) -> str:
 
 
 def intro(board: Board) -> str:
-    where = "" if not board.data else f" (data {board.data})"
+    where = ("" if board.version is None else f", version {board.version}") + ("" if not board.data else f" (data {board.data})")
     floor = f"floor: **{board.floor}**" if board.floor else "no floor baseline in these runs"
-    best = f"best: **{board.best}**" if board.best else "no finished generator"
-    return (f"Task **{board.task}**, version {board.version}{where}; headline: TSTR {board.headline} "
+    best = f"best: **{board.best}**" if board.best else "no generator finished with a TSTR"
+    return (f"Task **{board.task}**{where}; headline: TSTR {board.headline} "
             f"({'lower' if board.lower_is_better else 'higher'} is better); {floor}; {best}.")
 
 
 # -- Markdown ------------------------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    """A table cell's text with Markdown's table and emphasis characters escaped."""
+    return re.sub(r"([|*<>_`\\])", r"\\\1", text)
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    esc = [[c.replace("|", "\\|") for c in r] for r in [header, *rows]]
+    esc = [[_md(c) for c in r] for r in [header, *rows]]
     return ["| " + " | ".join(esc[0]) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in esc[1:]]
 
 
@@ -86,7 +91,7 @@ def markdown(report: Report, title: str = "synthbench report", command: str = ""
     if not report.boards:
         return "\n".join(lines + [empty_text(report), ""])
     for board in report.boards:
-        lines += [f"## {board.name}", "", intro(board), ""]
+        lines += [f"## {board.key}", "", intro(board), ""]
         main = board.section("utility")
         lines += _md_table(["generator", "seeds", *[c.label for c in main], "vs floor", "vs best", "diagnosis"],
                            [[r.label, status(r), *[cell(r, c) for c in main], verdict(r.vs_floor), verdict(r.vs_best),
@@ -121,7 +126,8 @@ def leaderboard_rows(report: Report) -> list[dict]:
     for b in report.boards:
         for r in b.rows:
             base = {"task": b.task, "task_version": b.version, "data": b.data, "row": r.label, "generator": r.generator,
-                    "budget": r.budget, "finished": len(r.finished), "failed": r.count("FAILED"), "killed": r.count("KILLED")}
+                    "budget": r.budget, "finished": len(r.finished), "failed": r.count("FAILED"), "killed": r.count("KILLED"),
+                    "running": r.count("RUNNING")}
             for c in b.columns:
                 s = r.summaries.get(c.key)
                 out.append({**base, "section": c.section, "metric": c.key, "n": s.n if s else 0,
@@ -140,7 +146,8 @@ def comparison_rows(report: Report) -> list[dict]:
                 if c is None or c.verdict == "itself":
                     continue
                 out.append({"task": b.task, "task_version": b.version, "data": b.data, "row": r.label, "against": kind,
-                            "against_row": c.against, "metric": b.tstr, "paired_seeds": c.n, "mean_difference": c.diff,
+                            "against_row": c.against, "metric": b.tstr, "paired_seeds": c.n,
+                            "mean_difference": "" if math.isnan(c.diff) else c.diff,
                             "ci_low": "" if c.low is None else c.low, "ci_high": "" if c.high is None else c.high,
                             "p": "" if c.p is None else c.p, "p_holm": "" if c.p_adjusted is None else c.p_adjusted,
                             "verdict": c.verdict})
@@ -155,7 +162,7 @@ def _csv(rows: list[dict], fields: list[str]) -> str:
     return buf.getvalue()
 
 
-LEADERBOARD_FIELDS = ["task", "task_version", "data", "row", "generator", "budget", "finished", "failed", "killed",
+LEADERBOARD_FIELDS = ["task", "task_version", "data", "row", "generator", "budget", "finished", "failed", "killed", "running",
                       "section", "metric", "n", "mean", "ci_half_width", "ci_low", "ci_high", "reference_mean"]
 COMPARISON_FIELDS = ["task", "task_version", "data", "row", "against", "against_row", "metric", "paired_seeds",
                      "mean_difference", "ci_low", "ci_high", "p", "p_holm", "verdict"]
@@ -165,6 +172,10 @@ COMPARISON_FIELDS = ["task", "task_version", "data", "row", "against", "against_
 def _sort_value(row: Row, col: Column) -> str:
     s = row.summaries.get(col.key)
     return "" if s is None else repr(s.mean)
+
+
+def _diff_sort(c: Comparison | None) -> str:
+    return "" if c is None or math.isnan(c.diff) else repr(c.diff)
 
 
 def slug(text: str) -> str:
@@ -183,19 +194,18 @@ def html(report: Report, figures: dict, title: str = "synthbench report", comman
         sections = []
         for section, name in SECTIONS:
             cols = b.section(section)
-            if not cols:
+            if not cols and section != "utility":  # the utility table always: it holds the seeds and failures
                 continue
             rows = []
             for r in b.rows:
                 cells = [(cell(r, c), _sort_value(r, c)) for c in cols]
                 if section == "utility":
-                    cells += [(verdict(r.vs_floor), "" if r.vs_floor is None else repr(r.vs_floor.diff)),
-                              (verdict(r.vs_best), "" if r.vs_best is None else repr(r.vs_best.diff)),
+                    cells += [(verdict(r.vs_floor), _diff_sort(r.vs_floor)), (verdict(r.vs_best), _diff_sort(r.vs_best)),
                               (diagnosis(r), diagnosis(r))]
                 rows.append({"label": r.label, "status": status(r), "finished": len(r.finished), "cells": cells})
             header = [c.label for c in cols] + (["vs floor", "vs best", "diagnosis"] if section == "utility" else [])
             sections.append({"name": name, "header": header, "rows": rows})
-        boards.append({"name": b.name, "id": slug(b.key), "intro": intro(b).replace("**", ""),
+        boards.append({"name": b.key, "id": slug(b.key), "intro": intro(b).replace("**", ""),
                        "sections": sections, "problems": [f"{r.label}: {p}" for r in b.rows for p in r.problems],
                        "figures": [{"name": n, "title": t, "id": slug(f"{b.key}-{n}"),
                                     "src": "data:image/png;base64," + base64.b64encode(data).decode()}
@@ -210,6 +220,8 @@ def write(report: Report, out: Path, figures: dict, *, title: str = "synthbench 
           links: dict | None = None, generated: str = "") -> list[Path]:
     """Write the report's files under ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
+    for old in (out / "figures").glob("*.png"):  # an earlier report's figures are not this one's
+        old.unlink()
     paths = {"report.md": markdown(report, title, command),
              "leaderboard.csv": _csv(leaderboard_rows(report), LEADERBOARD_FIELDS),
              "comparisons.csv": _csv(comparison_rows(report), COMPARISON_FIELDS),

@@ -214,3 +214,67 @@ def test_the_pareto_front_keeps_what_no_other_row_beats():
     assert [p[0] for p in pareto_front(pts)] == ["cheap-bad", "mid", "dear-best"]
     # lower is better (e.g. RMSE): the cheapest row with the lowest error
     assert [p[0] for p in pareto_front(pts, lower_utility=True)] == ["cheap-worse"]
+
+
+def frame(rows: list[dict]):
+    """A ``load_runs``-shaped frame from short dicts (no store: the pure part of the report)."""
+    import pandas as pd
+
+    out = []
+    for i, r in enumerate(rows):
+        base = {"run_id": f"{i:032x}", "status": "FINISHED", "start_time": pd.Timestamp(1_700_000_000 + i, unit="s"),
+                "task": "toy", "generator": "cgan", "budget": "standard", "seed": 0, "task_version": 1,
+                "conditioning": "native", "params.data.sha256.f": "abc", "params.task.modality": "image"}
+        tstr = r.pop("tstr", None)
+        if tstr is not None:
+            base |= {keys.utility("synthetic", "accuracy"): tstr, keys.utility("real", "accuracy"): 0.99,
+                     keys.TSTR_OVER_TRTR: tstr / 0.99}
+        out.append(base | r)
+    return pd.DataFrame(out)
+
+
+def test_rows_and_boards_keep_apart_what_is_not_the_same_and_together_what_is():
+    runs = [{"generator": "pca-gmm", "seed": s, "tstr": 0.90 + 0.01 * s} for s in range(3)]
+    runs += [{"generator": "gan", "seed": s, "conditioning": c, "tstr": t + 0.001 * s}
+             for s in range(3) for c, t in (("per-class", 0.93), ("none", 0.10))]
+    # failed before its data was read: no checksums, still this board's failure
+    runs.append({"generator": "gan", "seed": 3, "conditioning": "per-class", "status": "FAILED", "params.data.sha256.f": None,
+                 "error": "ValueError: bad data"})
+    (board,) = report.build(frame(runs)).boards
+    rows = {r.label: r for r in board.rows}
+    assert set(rows) == {"pca-gmm", "gan conditioning=per-class", "gan conditioning=none"}
+    assert rows["gan conditioning=per-class"].count("FAILED") == 1 and len(rows["gan conditioning=per-class"].finished) == 3
+
+
+def test_one_lucky_seed_is_not_the_best_and_the_floor_is_its_strongest_row():
+    runs = [{"generator": "cgan", "seed": s, "tstr": 0.95 + 0.001 * s} for s in range(3)]
+    runs += [{"generator": "acgan", "seed": 0, "tstr": 0.99}]
+    runs += [{"generator": "pca-gmm", "budget": b, "seed": s, "tstr": t + 0.001 * s}
+             for s in range(3) for b, t in (("quick", 0.80), ("standard", 0.93))]
+    (board,) = report.build(frame(runs)).boards
+    assert board.best.startswith("cgan") and board.floor == "pca-gmm (standard)"
+
+
+def test_runs_without_a_seed_tag_are_counted_not_paired():
+    runs = [{"generator": "cgan", "seed": None, "tstr": 0.9}, {"generator": "cgan", "seed": None, "tstr": 0.8},
+            {"generator": "cgan", "seed": 1, "tstr": 0.85}]
+    (board,) = report.build(frame(runs)).boards
+    (row,) = board.rows
+    assert len(row.finished) == 3 and row.summaries[board.tstr].n == 3
+
+
+def test_names_that_look_like_markup_are_text(tmp_path):
+    from synthbench import report_figures, report_render
+
+    runs = [{"generator": g, "seed": s, "tstr": t + 0.01 * s, keys.FID: 10.0 + s, keys.TOTAL_SECONDS: 50.0 + s}
+            for s in range(3) for g, t in (("my$gen$", 0.9), ("<b>x</b>", 0.8))]
+    runs += [{"generator": "lost", "seed": s, "status": "FAILED"} for s in range(2)]
+    result = report.build(frame(runs))
+    figures = {b.key: report_figures.board_figures(b) for b in result.boards}
+    assert {n for n, _, _ in figures["toy v1"]} == {"utility_vs_fidelity", "utility_vs_cost"}
+    page = report_render.html(result, figures)
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    md = report_render.markdown(result)
+    assert "my\\$gen\\$" in md or "my$gen$" in md
+    # a row whose runs all failed is in the page's utility table, with its count
+    assert "0 finished, 2 failed" in page
