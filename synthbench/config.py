@@ -125,6 +125,7 @@ class RunConfig:
     extra: dict = field(default_factory=dict)
     extra_models: dict = field(default_factory=dict)  # name -> (class, params): further downstream models (tables)
     reproduces: dict = field(default_factory=dict)  # a rerun (--from-run): {"run_id": ..., "sha256": the data it read}
+    augment: tuple = ()  # multiples k: an "augmented_<k>x" regime each - the real training rows plus k x as many synthetic
 
     def build_generator(self):
         """The generator object this configuration describes (unconditional ones wrapped in ``PerClass``)."""
@@ -149,16 +150,21 @@ class RunConfig:
             "save_synthetic": self.save_synthetic,
             "conditioning": self.conditioning,
             **({"reproduces": self.reproduces["run_id"]} if self.reproduces else {}),
+            **({"augment": list(self.augment)} if self.augment else {}),
             **self.extra,
         }
 
 
 def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUDGET, seed: int = defaults.DEFAULT_SEED,
             device: str = defaults.DEFAULT_DEVICE, params: dict | None = None, tasks_dir=None,
-            save_synthetic: bool = True, per_class: bool | None = None) -> RunConfig:
+            save_synthetic: bool = True, per_class: bool | None = None, train_size: int | None = None,
+            augment=()) -> RunConfig:
     """Check and resolve everything a run needs. ``per_class``: train an unconditional generator once per
     class so its samples are labelled (default for unconditional generators); ``False`` keeps one model, and
-    the regimes that need labelled synthetic data are recorded as not applicable."""
+    the regimes that need labelled synthetic data are recorded as not applicable. ``train_size``: a stratified
+    subset of that many training rows is all the generator and every downstream regime see (replacing the task's
+    ``[data].train_size``; 0 or None: the task's own, for the built-in tasks the whole split). ``augment``: multiples k, each adding a regime trained on the
+    real training rows plus k times as many synthetic rows."""
     from synthbench.torch_utils import resolve_device
 
     if budget not in defaults.BUDGETS:
@@ -167,6 +173,21 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         raise ConfigError(f"--seed must be an integer in [0, {defaults.MAX_SEED}] (NumPy's seed range), got {seed!r} - "
                           "e.g. --seed 0")
     task_obj = task if isinstance(task, Task) else load_task(task, tasks_dir)
+    if train_size is not None:
+        if isinstance(train_size, bool) or not isinstance(train_size, numbers.Integral) or train_size < 0:
+            raise ConfigError(f"--train-size must be a number of training rows (1 or more; 0: the task's own), got "
+                              f"{train_size!r} - e.g. --train-size 1000")
+    if train_size:
+        import dataclasses
+
+        task_obj = dataclasses.replace(task_obj, data=dataclasses.replace(task_obj.data, train_size=int(train_size)))
+    augment = tuple(augment or ())
+    for k in augment:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ConfigError(f"--augment multiples must be whole numbers of 1 or more (k synthetic rows per real row), "
+                              f"got {k!r} - e.g. --augment 1,4,10")
+    if len(set(augment)) != len(augment):
+        raise ConfigError(f"--augment lists a multiple twice ({', '.join(map(str, augment))}) - each multiple once")
     b = task_obj.budget(budget)
     modality = registry.modalities.get(task_obj.modality)
     gen_cls = registry.generators.get(generator)
@@ -203,7 +224,8 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
     model_cls, model_params = models[task_obj.downstream.model]
     return RunConfig(task_obj, generator, gen_cls, gen_params, task_obj.downstream.model, model_cls, model_params,
                      budget, b, int(seed), dev, save_synthetic, conditioning,
-                     extra_models={k: v for k, v in models.items() if k != task_obj.downstream.model})
+                     extra_models={k: v for k, v in models.items() if k != task_obj.downstream.model},
+                     augment=tuple(int(k) for k in sorted(augment)))
 
 
 def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
@@ -223,7 +245,7 @@ def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
         conditioning = config.get("conditioning", "native")
         cfg = resolve(task, gen["name"], config["budget"], int(config["seed"]), config["device"], dict(gen["params"]),
                       save_synthetic=bool(config.get("save_synthetic", True)),
-                      per_class={"none": False, "per-class": True}.get(conditioning))
+                      per_class={"none": False, "per-class": True}.get(conditioning), augment=config.get("augment", ()))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"run {run_id or '?'} has no complete synthbench configuration (config.json: {exc!r}) - "
                           "it was not recorded by this synthbench version, or not by synthbench") from exc

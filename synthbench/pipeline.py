@@ -17,7 +17,7 @@ from synthbench import keys, records, registry, seeding
 from synthbench.background import Background, peak_rss_mb, wanted
 from synthbench.contract import fit
 from synthbench.exceptions import ConfigError, TrainingDivergedError
-from synthbench.metrics.utility import regime_training_set
+from synthbench.metrics.utility import augmented_regime, augmented_training_set, regime_training_set
 from synthbench.modalities.base import RunContext
 from synthbench.progress import Reporter, interruptible
 
@@ -32,7 +32,11 @@ def new_record(cfg) -> records.RunRecord:
                               "downstream": {"model": cfg.model, **cfg.model_params},
                               "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device,
                               "regimes": list(cfg.task.regimes.run),
-                              "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share})
+                              "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share,
+                              # what runs of other sizes and augmentations differ in (absent at their defaults, so
+                              # runs recorded before they existed compare with today's as the same configuration)
+                              **({"train_size": cfg.task.data.train_size} if cfg.task.data.train_size else {}),
+                              **({"augment": list(cfg.augment)} if cfg.augment else {})})
     params.update({f"version.{k}": v for k, v in prov["versions"].items()})
     params.update({f"machine.{k}": str(v) for k, v in prov["machine"].items()})
     tags = {keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,
@@ -82,11 +86,16 @@ def run(cfg, record: records.RunRecord, splits=None, *, data_dir=None, reporter:
                 synthetic = modality.sample(ctx, generator)
                 record.metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
                 update({"total": 1, "step": 1})
+            pool = None
+            if cfg.augment:  # the synthetic rows the augmented regimes add: max(k) x the real rows, drawn apart
+                with reporter.phase(f"sample {max(cfg.augment) * len(splits.train)} (augmentation)") as update:
+                    pool = modality.sample(ctx, generator, max(cfg.augment) * len(splits.train), "augmented-labels")
+                    update({"total": 1, "step": 1})
             modality.figures(ctx, synthetic, history)
             jobs = modality.start_jobs(ctx, synthetic, worker)  # detection, privacy: in the worker meanwhile
             t0 = time.perf_counter()
             with worker.sharing_cores():
-                _utility(ctx, modality, synthetic)
+                _utility(ctx, modality, synthetic, pool)
             record.metrics[keys.EVAL_SECONDS] = time.perf_counter() - t0
             modality.fidelity(ctx, synthetic, jobs)
             modality.extras(ctx, synthetic, jobs)
@@ -136,13 +145,16 @@ def _fit(ctx: RunContext, modality):
     return generator, history
 
 
-def _utility(ctx: RunContext, modality, synthetic) -> None:
-    """The downstream model(s) under each regime, scored on the test split; TSTR / TRTR of the headline metric."""
+def _utility(ctx: RunContext, modality, synthetic, pool=None) -> None:
+    """The downstream model(s) under each regime, scored on the test split; TSTR / TRTR of the headline metric.
+    ``pool``: synthetic rows for the augmented regimes (``cfg.augment``): the real training rows plus the first
+    k x as many of them (nested: 4x holds 1x's rows)."""
     cfg, record = ctx.cfg, ctx.record
     tables: dict[str, list] = {}
-    for regime in cfg.task.regimes.run:
-        train_set = regime_training_set(regime, ctx.splits.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
-                                        ctx.seed(f"mixed/{regime}"))
+    regimes = [(r, regime_training_set(r, ctx.splits.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
+                                       ctx.seed(f"mixed/{r}"))) for r in cfg.task.regimes.run]
+    regimes += [(augmented_regime(k), augmented_training_set(ctx.splits.train, pool, k)) for k in cfg.augment]
+    for regime, train_set in regimes:
         for path, rows in modality.utility(ctx, regime, train_set, synthetic).items():
             tables.setdefault(path, []).extend(rows)
     modality.after_utility(ctx)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -48,7 +49,9 @@ SPEC_KEYS = {"name": "the sweep's name (letters, digits, . _ -)", "tasks": "task
              "generators": "generator names", "seeds": "integer seeds", "budgets": "quick | standard | full",
              "params": "a table per generator: hyperparameter -> list of values",
              "timeout": "seconds a cell may run", "resplit": "true: each seed draws its own validation carve-out",
-             "device": "auto | cpu | cuda", "save_synthetic": "log each cell's synthetic set"}
+             "device": "auto | cpu | cuda", "save_synthetic": "log each cell's synthetic set",
+             "train_sizes": "training-set sizes N (0: the task's own), one cell each",
+             "augment": "multiples k for every cell: an augmented_<k>x regime each"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -67,6 +70,8 @@ class SweepSpec:
     device: str = defaults.DEFAULT_DEVICE
     save_synthetic: bool = False
     path: str = ""  # the sweep file, if any
+    train_sizes: tuple = (0,)  # 0: the task's own training set
+    augment: tuple = ()
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -118,9 +123,12 @@ def make_spec(file=None, **given) -> SweepSpec:
             raise ConfigError(f"{where}: {key} must be a non-empty list ({SPEC_KEYS[key]}), got {value!r} - the grid is empty "
                               f"without it; e.g. {key} = " + ('["mnist"]' if key == "tasks" else '["cgan"]' if key == "generators"
                                                              else "[0, 1, 2]" if key == "seeds" else '["quick"]'))
-        bad = [v for v in value if isinstance(v, bool) or not isinstance(v, kind)]
+        bad = [v for v in value if isinstance(v, bool) or not isinstance(v, kind) or (kind is int and key != "seeds" and v < (
+            0 if key == "train_sizes" else 1))]
         if bad:
-            raise ConfigError(f"{where}: {key} holds {bad[0]!r}, not {'an integer' if kind is int else 'a name'} ({SPEC_KEYS[key]})")
+            what = {"train_sizes": "a size of 0 or more", "augment": "a multiple of 1 or more"}.get(key, "an integer") \
+                if kind is int else "a name"
+            raise ConfigError(f"{where}: {key} holds {bad[0]!r}, not {what} ({SPEC_KEYS[key]})")
         dup = sorted({str(v) for v in value if value.count(v) > 1})
         if dup:
             raise ConfigError(f"{where}: {key} lists {', '.join(dup)} twice - each value once")
@@ -159,8 +167,11 @@ def make_spec(file=None, **given) -> SweepSpec:
     for key in ("resplit", "save_synthetic"):
         if not isinstance(raw.get(key, False), bool):
             raise ConfigError(f"{where}: {key} must be true or false, got {raw[key]!r}")
+    train_sizes = names("train_sizes", int) if "train_sizes" in raw else (0,)
+    augment = names("augment", int) if "augment" in raw else ()
     return SweepSpec(name, tasks, generators, seeds, budgets, checked, float(timeout), raw.get("resplit", False),
-                     raw.get("device", defaults.DEFAULT_DEVICE), raw.get("save_synthetic", False), raw.get("path", ""))
+                     raw.get("device", defaults.DEFAULT_DEVICE), raw.get("save_synthetic", False), raw.get("path", ""),
+                     tuple(sorted(train_sizes)), tuple(sorted(augment)))
 
 
 def parse_grid_params(items) -> dict:
@@ -188,10 +199,11 @@ class Cell:
     params: dict  # this cell's values of the swept hyperparameters
     identity: str
     cfg: object  # synthbench.config.RunConfig
+    train_size: int = 0  # 0: the task's own training set
 
     @property
     def label(self) -> str:
-        extra = "".join(f" {k}={v}" for k, v in self.params.items())
+        extra = "".join(f" {k}={v}" for k, v in self.params.items()) + (f" N={self.train_size}" if self.train_size else "")
         return f"{self.generator} on {self.cfg.task.name} ({self.budget}, seed {self.seed}{extra})"
 
 
@@ -203,7 +215,7 @@ class Plan:
 
 
 def cell_config(task, generator: str, budget: str, seed: int, params: dict, *, device=defaults.DEFAULT_DEVICE,
-                resplit: bool = False, save_synthetic: bool = False, tasks_dir=None):
+                resplit: bool = False, save_synthetic: bool = False, tasks_dir=None, train_size: int = 0, augment=()):
     """A cell's resolved ``RunConfig`` - the same in the sweep and in the cell's process. ``resplit``: the validation
     carve-out is seeded by the run's seed (``[data].validation_seed``), so seeds also vary which rows select the
     model; the test split stays the task's."""
@@ -215,7 +227,8 @@ def cell_config(task, generator: str, budget: str, seed: int, params: dict, *, d
     if resplit:
         data = dataclasses.replace(task_obj.data, validation_seed=seeding.derive_seed(seed, "validation split"))
         task_obj = dataclasses.replace(task_obj, data=data)
-    return resolve(task_obj, generator, budget, seed, device, dict(params), tasks_dir, save_synthetic)
+    return resolve(task_obj, generator, budget, seed, device, dict(params), tasks_dir, save_synthetic,
+                   train_size=train_size or None, augment=augment)
 
 
 def identity(cfg, checksums: dict) -> str:
@@ -226,14 +239,14 @@ def identity(cfg, checksums: dict) -> str:
     payload = {"task": {"name": cfg.task.name, "version": cfg.task.version, "definition": definition},
                "data": dict(sorted(checksums.items())), "generator": cfg.generator, "params": cfg.generator_params,
                "conditioning": cfg.conditioning, "downstream": {"model": cfg.model, "params": cfg.model_params},
-               "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device, "synthbench": __version__}
+               "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device, "synthbench": __version__,
+               # added after the first sweeps: only when set, so that cells without them keep their identity
+               **({"augment": list(cfg.augment)} if cfg.augment else {})}
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def _grid(values: dict) -> list[dict]:
-    import itertools
-
     names = list(values)
     return [dict(zip(names, combo)) for combo in itertools.product(*(values[n] for n in names))] or [{}]
 
@@ -260,17 +273,18 @@ def plan(spec: SweepSpec, *, tasks_dir=None, data_dir=None, reporter=None) -> Pl
             if why:
                 skipped.append(f"{gen} x {task.name}: {why}")
                 continue
-            for budget in spec.budgets:
+            for budget, size in itertools.product(spec.budgets, spec.train_sizes):
                 for values in _grid(spec.params.get(gen, {})):
                     for seed in spec.seeds:
                         try:
                             cfg = cell_config(task, gen, budget, seed, values, device=spec.device, resplit=spec.resplit,
-                                              save_synthetic=spec.save_synthetic, tasks_dir=tasks_dir)
+                                              save_synthetic=spec.save_synthetic, tasks_dir=tasks_dir, train_size=size,
+                                              augment=spec.augment)
                         except SynthbenchError as exc:
                             raise type(exc)(f"sweep '{spec.name}', cell {gen} on {task.name} ({budget}, seed {seed}): {exc}") from None
                         if t_ref not in checksums:
                             checksums[t_ref] = pipeline.load(cfg, data_dir=data_dir, reporter=reporter).checksums
-                        cell = Cell(t_ref, gen, budget, seed, values, identity(cfg, checksums[t_ref]), cfg)
+                        cell = Cell(t_ref, gen, budget, seed, values, identity(cfg, checksums[t_ref]), cfg, size)
                         same = next((c for c in cells if c.identity == cell.identity), None)
                         if same is not None:  # e.g. a task named twice, or values that resolve alike: one run
                             skipped.append(f"{cell.label}: the same run as {same.label}")
@@ -531,8 +545,10 @@ def _job(cell: Cell, spec: SweepSpec, parent: str, attempt: str, tasks_dir, data
     task = str(Path(cell.task).resolve()) if Path(cell.task).suffix == ".toml" else cell.task
     return {"task": task, "task_name": cell.cfg.task.name, "generator": cell.generator, "budget": cell.budget,
             "seed": cell.seed, "params": cell.params, "device": spec.device, "resplit": spec.resplit,
+            "train_size": cell.train_size, "augment": list(spec.augment),
             "save_synthetic": spec.save_synthetic, "tasks_dir": str(tasks_dir) if tasks_dir else None,
             "data_dir": str(data_dir) if data_dir else None, "tracking_uri": uri, "experiment": experiment,
             "identity": cell.identity, "attempt": attempt, "timeout": spec.timeout,
-            "run_name": f"{cell.generator}-{cell.cfg.task.name}-{cell.budget}-s{cell.seed}",
+            "run_name": f"{cell.generator}-{cell.cfg.task.name}-{cell.budget}" + (f"-n{cell.train_size}" if cell.train_size
+                                                                                   else "") + f"-s{cell.seed}",
             "tags": {keys.TAG_SWEEP: spec.name, keys.TAG_CELL: cell.identity, keys.TAG_ATTEMPT: attempt, keys.TAG_PARENT: parent}}

@@ -3,6 +3,7 @@ runs it, and a throwaway tracking store per test. Test modules mirror the packag
 one another: what they share is here."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,48 @@ def mnist_validation():
     from synthbench.tasks import load_task
 
     return load_splits(load_task("mnist"), "quick").validation
+
+
+# -- reports: runs of known metrics, and a real browser -----------------------------------------------------------
+#: TSTR accuracy per seed (0, 1, 2) of a known store's generators; TRTR 0.99 everywhere
+TSTR = {"pca-gmm": [0.90, 0.92, 0.94], "cgan": [0.96, 0.975, 0.99], "acgan": [0.93, 0.90, 0.95], "real": [0.99, 0.99, 0.985]}
+
+
+def run_dict(task, generator, seed, tstr, *, version=1, status="FINISHED", fid=None, error=None, extra=None, t=0):
+    """A run for ``synthbench.tracking.import_runs``, shaped like a real one (tags, params, metrics)."""
+    from synthbench import keys
+
+    metrics = {} if tstr is None else {keys.utility("synthetic", "accuracy"): tstr, keys.utility("real", "accuracy"): 0.99,
+                                       keys.TSTR_OVER_TRTR: tstr / 0.99, keys.TOTAL_SECONDS: 100.0 + seed,
+                                       keys.utility("synthetic", "macro_f1"): tstr - 0.01}
+    if fid is not None:
+        metrics[keys.FID] = fid
+        metrics[keys.reference(keys.FID)] = 5.0
+    tags = {keys.TAG_TASK: task, keys.TAG_GENERATOR: generator, keys.TAG_BUDGET: "standard", keys.TAG_SEED: str(seed),
+            keys.TAG_STATUS: {"FINISHED": "completed"}.get(status, "failed"), "mlflow.runName": f"{generator}-{seed}"}
+    if error:
+        tags[keys.TAG_ERROR] = error
+    params = {"task.name": task, "task.version": version, "generator.name": generator, "budget": "standard", "seed": seed,
+              "generator.random_state": seed, "data.sha256.train.gz": "abc", "version.synthbench": "0.1.0"}
+    return {"tags": tags, "params": params, "metrics": {**metrics, **(extra or {})}, "status": status,
+            "start_time": 1_700_000_000_000 + t}
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+#: Browser tests need Debian's chromium and chromium-driver; CI installs them (README, "Reports") and never skips.
+needs_browser = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true",
+                                   reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
+
+
+def browser():
+    """Headless Chromium driven by Selenium through the system's chromedriver, with the console log kept."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)

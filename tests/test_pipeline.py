@@ -128,3 +128,47 @@ def test_golden_metrics_unchanged_by_the_restructure(repo_root, tmp_path):
                 assert got[key] == pytest.approx(value, abs=0.02 if gan else 0.01), (name, key, got[key], value)
             else:
                 assert got[key] == pytest.approx(value, rel=0.05 if gan else 1e-3), (name, key, got[key], value)
+
+
+def _measured(record) -> dict:
+    return {k: v for k, v in record.metrics.items() if not k.startswith("cost/")}
+
+
+def test_rows_outside_the_training_subset_never_reach_the_generator_or_the_models(tmp_path, frames, table_task):
+    """--train-size N: the rows left out of the subset (and out of the validation carve-out) are poisoned - numbers
+    a million times too large, categories shuffled - and every metric of the run stays the same to the last digit."""
+    from synthbench.data.splits import train_validation
+
+    train, test = frames(400)
+    clean = table_task(tmp_path / "clean", train, test, name="subset")
+    cfg = resolve(str(clean), "gaussian-copula", "quick", seed=3, train_size=60)
+    keep, val = train_validation(train["label"].to_numpy(), cfg.task.data, 60, True, key="--train-size")
+    assert len(keep) == 60
+    left_out = np.setdiff1d(np.arange(len(train)), np.concatenate([keep, val]))
+    assert len(left_out) == len(train) - 60 - cfg.task.data.validation_size
+    poisoned_frame = train.copy()
+    poisoned_frame.loc[left_out, "x"] = 1e6
+    poisoned_frame.loc[left_out, "count"] = 10**6
+    poisoned_frame.loc[left_out, "colour"] = np.random.default_rng(0).permutation(poisoned_frame.loc[left_out, "colour"].to_numpy())
+    poisoned = table_task(tmp_path / "poisoned", poisoned_frame, test, name="subset")
+    a = pipeline.run(cfg, pipeline.new_record(cfg))
+    cfg_p = resolve(str(poisoned), "gaussian-copula", "quick", seed=3, train_size=60)
+    b = pipeline.run(cfg_p, pipeline.new_record(cfg_p))
+    assert a.config["data"]["sizes"]["train"] == 60
+    assert _measured(a) == _measured(b)
+    # and the poison would show if it got in: the whole split, poisoned, gives other numbers
+    whole = resolve(str(poisoned), "gaussian-copula", "quick", seed=3, train_size=0)
+    assert _measured(pipeline.run(whole, pipeline.new_record(whole))) != _measured(a)
+
+
+def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir):
+    cfg = resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tasks_dir), train_size=100, augment=(4, 1))
+    assert cfg.augment == (1, 4) and cfg.task.data.train_size == 100
+    record = pipeline.run(cfg, pipeline.new_record(cfg))
+    m = record.metrics
+    for regime in ("real", "synthetic", "mixed", "augmented_1x", "augmented_4x"):
+        assert 0 <= m[keys.utility(regime, "accuracy")] <= 1, regime
+    assert record.config["data"]["sizes"]["train"] == 100 and record.params["train_size"] == "100"
+    assert record.params["augment"] == "[1, 4]"
+    per_class = {r["regime"] for r in next(a for a in record.artifacts if a.path == keys.PER_CLASS_TABLE).payload.to_dict("records")}
+    assert {"augmented_1x", "augmented_4x"} <= per_class

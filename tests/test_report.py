@@ -10,6 +10,7 @@ import math
 import pytest
 
 from synthbench import api, keys, report, tracking
+from tests.conftest import TSTR, run_dict
 
 T975_DF2 = 4.302652729911275  # Student's t, 97.5% quantile, 2 degrees of freedom (tables)
 
@@ -30,27 +31,6 @@ def mean_half(values):
     mean = sum(values) / 3
     sd = math.sqrt(sum((x - mean) ** 2 for x in values) / 2)
     return mean, T975_DF2 * sd / math.sqrt(3)
-
-
-# TSTR accuracy per seed (0, 1, 2); TRTR 0.99 everywhere
-TSTR = {"pca-gmm": [0.90, 0.92, 0.94], "cgan": [0.96, 0.975, 0.99], "acgan": [0.93, 0.90, 0.95], "real": [0.99, 0.99, 0.985]}
-
-
-def run_dict(task, generator, seed, tstr, *, version=1, status="FINISHED", fid=None, error=None, extra=None, t=0):
-    metrics = {} if tstr is None else {keys.utility("synthetic", "accuracy"): tstr, keys.utility("real", "accuracy"): 0.99,
-                                       keys.TSTR_OVER_TRTR: tstr / 0.99, keys.TOTAL_SECONDS: 100.0 + seed,
-                                       keys.utility("synthetic", "macro_f1"): tstr - 0.01}
-    if fid is not None:
-        metrics[keys.FID] = fid
-        metrics[keys.reference(keys.FID)] = 5.0
-    tags = {keys.TAG_TASK: task, keys.TAG_GENERATOR: generator, keys.TAG_BUDGET: "standard", keys.TAG_SEED: str(seed),
-            keys.TAG_STATUS: {"FINISHED": "completed"}.get(status, "failed"), "mlflow.runName": f"{generator}-{seed}"}
-    if error:
-        tags[keys.TAG_ERROR] = error
-    params = {"task.name": task, "task.version": version, "generator.name": generator, "budget": "standard", "seed": seed,
-              "generator.random_state": seed, "data.sha256.train.gz": "abc", "version.synthbench": "0.1.0"}
-    return {"tags": tags, "params": params, "metrics": {**metrics, **(extra or {})}, "status": status,
-            "start_time": 1_700_000_000_000 + t}
 
 
 @pytest.fixture

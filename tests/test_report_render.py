@@ -10,17 +10,12 @@ import io
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from synthbench import api, keys, tracking
-from tests.test_report import TSTR, run_dict
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
+from tests.conftest import TSTR, browser, needs_browser, run_dict
 
 def _grid_png() -> bytes:
     import matplotlib
@@ -68,20 +63,7 @@ def full_store(tracking_uri):
     return tracking_uri
 
 
-def _driver():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-
-
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true",
-                    reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
+@needs_browser
 def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root):
     from selenium.webdriver.common.by import By
 
@@ -95,7 +77,7 @@ def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root):
     drawn = {(b.name, n) for b in result.boards for n in _figure_names(tmp_path / "out", b)}
     assert drawn == expected_figures
 
-    driver = _driver()
+    driver = browser()
     try:
         driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
         driver.get(page.as_uri())

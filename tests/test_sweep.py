@@ -100,6 +100,8 @@ def _data_env(repo_root, extra=None):
     ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\n', ["--workers", "0"], "--workers must be 1 or more"),
     ('tasks = ["tiny-mnist"]\ngenerators = ["cgna"]\n', [], "did you mean 'cgan'"),
     ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\n[params.cgan]\nsteps = [1]\n', [], "[params.cgan] names a generator"),
+    ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\ntrain_sizes = [100, -5]\n', [], "train_sizes holds -5, not a size of 0 or more"),
+    ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\naugment = [0]\n', [], "augment holds 0, not a multiple of 1 or more"),
 ])
 def test_bad_sweep_input_is_one_clear_error(body, args, expect, tmp_path, tasks_dir, tracking_uri, cli):
     path = _sweep_file(tmp_path, "bad", body)
@@ -322,6 +324,24 @@ def test_a_task_named_twice_is_one_cell(tmp_path, tasks_dir, repo_root):
     p = plan(spec, tasks_dir=tasks_dir, data_dir=repo_root.parent / "shared" / "datasets")
     assert len(p.cells) == 2 and len({c.identity for c in p.cells}) == 2
     assert sum("the same run as" in s for s in p.skipped) == 2
+
+
+def test_training_sizes_are_cells_and_the_whole_split_keeps_its_identity(tasks_dir, repo_root):
+    from synthbench.sweep import make_spec, plan
+
+    data = repo_root.parent / "shared" / "datasets"
+    before = plan(make_spec(name="sizes", tasks=["tiny-mnist"], generators=["real"], seeds=[0]), tasks_dir=tasks_dir, data_dir=data)
+    spec = make_spec(name="sizes", tasks=["tiny-mnist"], generators=["real"], seeds=[0], train_sizes=[100, 0, 300],
+                     augment=[4, 1])
+    assert spec.train_sizes == (0, 100, 300) and spec.augment == (1, 4)
+    cells = plan(spec, tasks_dir=tasks_dir, data_dir=data).cells
+    assert [c.train_size for c in cells] == [0, 100, 300] and len({c.identity for c in cells}) == 3
+    assert [c.cfg.task.data.train_size for c in cells] == [600, 100, 300]  # 0: the task's own (tiny-mnist: 600)
+    # augmentation makes other cells; the same grid without it names the whole-split cell as before
+    assert cells[0].identity != before.cells[0].identity
+    plain = plan(make_spec(name="sizes", tasks=["tiny-mnist"], generators=["real"], seeds=[0], train_sizes=[0]),
+                 tasks_dir=tasks_dir, data_dir=data)
+    assert plain.cells[0].identity == before.cells[0].identity
 
 
 def test_a_sweep_on_a_tracking_server_needs_no_lock_file():

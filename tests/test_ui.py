@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from synthbench import keys, tracking
-from tests.test_report_render import CHROMEDRIVER, CHROMIUM, _driver
-from tests.test_report import run_dict
+from tests.conftest import browser, needs_browser, run_dict
 
 
 def _free_port() -> int:
@@ -27,8 +26,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true",
-                    reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
+@needs_browser
 def test_the_printed_link_opens_the_runs_table_with_synthbenchs_runs(tracking_uri, tmp_path, repo_root):
     import requests
     from selenium.webdriver.common.by import By
@@ -55,7 +53,7 @@ def test_the_printed_link_opens_the_runs_table_with_synthbenchs_runs(tracking_ur
             assert time.monotonic() - t0 < 120, "the UI did not answer within 120 s"
             time.sleep(0.25)
         up = time.monotonic() - t0
-        driver = _driver()
+        driver = browser()
         try:
             driver.get(tracking.ui_link(base, exp_id))
             wait = WebDriverWait(driver, 60)

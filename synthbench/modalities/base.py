@@ -39,7 +39,7 @@ def training_size(task, budget) -> tuple[int, str]:
     if budget is not None and budget.train_size > 0:
         name = next((k for k, b in task.budgets.items() if b is budget), "<budget>")
         return budget.train_size, f"[budgets.{name}].train_size"
-    return task.data.train_size, "[data].train_size"
+    return task.data.train_size, "--train-size ([data].train_size)"
 
 
 @dataclass
@@ -116,8 +116,9 @@ class Modality:
     def diagnose(self, ctx: RunContext, generator, history: list, monitor, diverged: str | None = None) -> None:
         """Read the training signals into a diagnosis (after ``fit``, or after it diverged)."""
 
-    def sample(self, ctx: RunContext, generator):
-        """The synthetic training set, validated against the contract."""
+    def sample(self, ctx: RunContext, generator, n: int | None = None, step: str = "synthetic-labels"):
+        """``n`` synthetic rows (default: the training split's size: the synthetic training set), validated against
+        the contract; ``step`` names the random step that draws their labels."""
         raise NotImplementedError
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:

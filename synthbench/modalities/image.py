@@ -79,7 +79,7 @@ class ImageModality(Modality):
             raise ConfigError(f"{where}: [data].validation_size = {d.validation_size} leaves no training images (the training "
                               f"split has {len(y_tr)}) - set it between 1 and {len(y_tr) - 1}, e.g. {max(1, len(y_tr) // 10)}")
         train_size, train_key = training_size(task, budget)
-        keep, val = train_validation(y_tr, d, train_size)
+        keep, val = train_validation(y_tr, d, train_size, key=train_key)
         test_idx = np.arange(len(y_te))
         if d.test_size:
             test_idx = stratified_subset(y_te, d.test_size, d.split_seed + 2)
@@ -147,16 +147,17 @@ class ImageModality(Modality):
             "label": diag.label, "summary": diag.summary, "evidence": diag.evidence, "remedies": diag.remedies,
             "signals": diag.signals, "probes": monitor.probes})
 
-    def sample(self, ctx: RunContext, generator):
+    def sample(self, ctx: RunContext, generator, n: int | None = None, step: str = "synthetic-labels"):
         cfg, train = ctx.cfg, ctx.splits.train
+        n = len(train) if n is None else n
         if cfg.conditioning == "none":  # unconditional and not wrapped: no labels to ask for
             labels = None
-            synthetic = generator.sample(len(train))
-        else:
-            rng = np.random.default_rng(ctx.seed("synthetic-labels"))
-            labels = balanced_labels(len(train), train.num_classes, rng, train.class_counts())
+            synthetic = generator.sample(n)
+        else:  # labels in the training split's class proportions
+            rng = np.random.default_rng(ctx.seed(step))
+            labels = balanced_labels(n, train.num_classes, rng, train.class_counts())
             synthetic = generator.sample(len(labels), labels=labels)
-        return self.validate(synthetic, len(train), train, cfg.generator, labels, conditional=cfg.conditioning != "none")
+        return self.validate(synthetic, n, train, cfg.generator, labels, conditional=cfg.conditioning != "none")
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:
         from synthbench.plots import history_figure, per_class_grid

@@ -121,7 +121,7 @@ class TableModality(Modality):
             raise ConfigError(f"{where}: [data].validation_size = {d.validation_size} leaves no training rows (the training "
                               f"data has {len(full)}) - set it between 1 and {len(full) - 1}, e.g. {max(1, len(full) // 5)}")
         train_size, train_key = training_size(task, budget)
-        keep, val = train_validation(full[d.target].to_numpy(), d, train_size, classification)
+        keep, val = train_validation(full[d.target].to_numpy(), d, train_size, classification, key=train_key)
         train = full.iloc[keep].reset_index(drop=True)
         validation = full.iloc[val].reset_index(drop=True)
         if d.test_size and d.test_size < len(test):
@@ -158,8 +158,9 @@ class TableModality(Modality):
         ctx.record.not_applicable["diagnosis"] = NO_DIAGNOSIS
         return None
 
-    def sample(self, ctx: RunContext, generator):
-        n = len(ctx.splits.train)
+    def sample(self, ctx: RunContext, generator, n: int | None = None, step: str = "synthetic-labels"):
+        """``n`` rows (default: as many as the training split), the target generated as a column like the others."""
+        n = len(ctx.splits.train) if n is None else n
         return self.validate(generator.sample(n), n, ctx.splits.train, ctx.cfg.generator)
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:
