@@ -138,6 +138,7 @@ class Board:
     best: str | None = None
     classes: list = field(default_factory=list)  # per-class accuracy columns' class names, in order
     sensitive: list = field(default_factory=list)  # fairness columns
+    curves: list = field(default_factory=list)  # Curve: gain over real against the training-set size
 
     @property
     def name(self) -> str:
@@ -158,6 +159,35 @@ class Board:
 
     def section(self, name: str) -> list[Column]:
         return [c for c in self.columns if c.section == name]
+
+
+@dataclass
+class CurvePoint:
+    """One training-set size of a scarce-data curve: the gain of a regime over ``real`` within each run (same
+    rows, same seed), over the seeds."""
+
+    n: int  # real training rows
+    gain: Summary  # seed -> regime's headline minus real's
+    p: float | None  # paired t-test of the gains against 0 (None: fewer than MIN_PAIRED_SEEDS seeds)
+    low: float | None = None  # 95% CI of the mean gain
+    high: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.p is None:
+            return "too few seeds"
+        return "tie" if self.p >= ALPHA or self.gain.mean == 0 else ("helps" if self.gain.mean > 0 else "hurts")
+
+
+@dataclass
+class Curve:
+    """How much a regime (an ``augmented_<k>x``, or ``synthetic``) gains over the real rows alone, against the
+    number of real rows, for one configuration of a generator (its rows of every size)."""
+
+    label: str  # the configuration without its size
+    generator: str
+    regime: str
+    points: list  # CurvePoint, by n
 
 
 @dataclass
@@ -204,8 +234,14 @@ def _labels(rows: list[Row]) -> None:
                             if o.configuration.get(k) != r.configuration.get(k)})
         label = r.generator + (f" ({r.budget})" if len(budgets) > 1 else "")
         if differing:
-            label += " " + ", ".join(f"{k.split('.', 1)[-1]}={r.configuration.get(k, '-')}" for k in differing)
+            label += " " + ", ".join(_setting(k, r.configuration.get(k)) for k in differing)
         r.label = label
+
+
+def _setting(key: str, value) -> str:
+    if key == "train_size":
+        return f"N={value if value is not None else 'all'}"
+    return f"{key.split('.', 1)[-1]}={'-' if value is None else value}"
 
 
 def _headline(runs: list[dict]) -> str:
@@ -365,7 +401,59 @@ def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
     _compare(rows_, best, tstr, lower, "vs_best")
     # best first, then by the headline mean; rows with nothing finished last
     rows_.sort(key=lambda r: (tstr not in r.summaries, (1 if lower else -1) * r.summaries[tstr].mean if tstr in r.summaries else 0))
+    board.curves = curves(board)
     return board
+
+
+def _size(row: Row) -> int | None:
+    """A row's real training rows: its ``train_size`` setting, else what its runs recorded (``data.size.train``)."""
+    if row.configuration.get("train_size") not in (None, "", "0"):
+        return int(row.configuration["train_size"])
+    sizes = [r.get("params.data.size.train") for r in row.runs.values()]
+    sizes = [int(v) for v in sizes if not missing(v)]
+    return max(sizes) if sizes else None
+
+
+def curves(board: Board) -> list[Curve]:
+    """The scarce-data curves of a board: for each configuration (rows alike but for their size) and each regime
+    that adds synthetic data (``augmented_<k>x``) or replaces real data by it (``synthetic``), the gain over the
+    ``real`` regime of the same runs at each size. Only boards whose rows have more than one size get curves."""
+    sized = [(r, _size(r)) for r in board.rows]
+    if len({n for _, n in sized if n is not None}) < 2:
+        return []
+    families: dict[tuple, list] = {}
+    for r, n in sized:
+        if n is None:
+            continue
+        rest = {k: v for k, v in r.configuration.items() if k != "train_size"}
+        families.setdefault((r.generator, r.budget, json.dumps(rest, sort_keys=True, default=str)), []).append((n, r))
+    real = keys.utility("real", board.headline)
+    regimes = sorted({k.split("/")[1] for r in board.rows for run in r.runs.values() for k in run
+                      if k.startswith("utility/augmented_") and k.count("/") == 2},
+                     key=lambda g: int(g.split("_")[1].rstrip("x")) if g.split("_")[1].rstrip("x").isdigit() else 0)
+    regimes.append("synthetic")
+    out = []
+    for (generator, budget, rest), members in families.items():
+        label = generator + (f" ({budget})" if len({r.budget for r in board.rows}) > 1 else "")
+        mine = json.loads(rest)
+        alike = [json.loads(o) for g, b, o in families if g == generator and b == budget]
+        differing = sorted({k for other in alike for k in set(other) | set(mine) if other.get(k) != mine.get(k)})
+        label += "".join(f" {k.split('.', 1)[-1]}={mine.get(k, '-')}" for k in differing)
+        for regime in regimes:
+            key = keys.utility(regime, board.headline)
+            points = []
+            for n, row in sorted(members, key=lambda m: m[0]):
+                gains = {s: float(row.runs[s][key]) - float(row.runs[s][real]) for s in row.finished
+                         if not missing(row.runs[s].get(key)) and not missing(row.runs[s].get(real))}
+                if not gains:
+                    continue
+                mean, half = mean_ci(list(gains.values()))
+                seeds = [s for s in gains if isinstance(s, int)]
+                d = paired_difference([row.runs[s][key] for s in seeds], [row.runs[s][real] for s in seeds])
+                points.append(CurvePoint(n, Summary(gains, mean, half), d["p"], d["low"], d["high"]))
+            if points:
+                out.append(Curve(label, generator, regime, points))
+    return out
 
 
 def build(frame, filters: dict | None = None) -> Report:

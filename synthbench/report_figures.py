@@ -259,6 +259,36 @@ def training_curves(board, histories: dict):
     return fig
 
 
+def scarce_data(board):
+    """The scarce-data curves: each regime's gain over the real rows alone (its headline minus the ``real`` regime's,
+    same runs) against the number of real training rows (log scale), one panel per regime, mean and 95% CI over
+    seeds; a hollow marker where the paired test does not call the gain (p >= 0.05 or too few seeds)."""
+    if not board.curves:
+        return None
+    regimes = list(dict.fromkeys(c.regime for c in board.curves))
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(regimes), figsize=(5.2 * len(regimes), 4.2), squeeze=False)
+    for ax, regime in zip(axes[0], regimes):
+        for curve in (c for c in board.curves if c.regime == regime):
+            xs = [p.n for p in curve.points]
+            ys = [p.gain.mean for p in curve.points]
+            err = [p.gain.half or 0.0 for p in curve.points]
+            line = ax.errorbar(xs, ys, yerr=err, capsize=3, marker="o", label=curve.label, markerfacecolor="none")
+            called = [(p.n, p.gain.mean) for p in curve.points if p.verdict in ("helps", "hurts")]
+            if called:
+                ax.plot(*zip(*called), "o", color=line[0].get_color())
+        ax.axhline(0, color="grey", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_xlabel("real training rows N (log)")
+        ax.set_title(f"{regime}: gain over the N real rows alone")
+        ax.grid(alpha=0.3)
+    for ax in axes[0]:
+        ax.set_ylabel(f"{board.headline} gain (filled: p < 0.05)")
+    axes[0][-1].legend(fontsize=7, loc="best")
+    fig.suptitle(f"{board.name}: how much synthetic data helps with scarce real data")
+    return fig
+
+
 #: The figures of a board, in the order the page shows them: (name, title, function, extra input).
 FIGURES = (
     ("utility_vs_fidelity", "Utility vs fidelity", utility_vs_fidelity, None),
@@ -268,6 +298,7 @@ FIGURES = (
     ("fairness_groups", "Positive rate by group, real vs synthetic data", group_rates, "tables"),
     ("samples", "Samples side by side", sample_grids, "images"),
     ("training", "Training curves with the diagnosis", training_curves, "histories"),
+    ("scarce_data", "Scarce data: the gain over the real rows alone against their number", scarce_data, None),
 )
 
 

@@ -102,6 +102,9 @@ def markdown(report: Report, title: str = "synthbench report", command: str = ""
             if cols:
                 lines += [f"### {name}", ""] + _md_table(["generator", *[c.label for c in cols]],
                                                          [[r.label, *[cell(r, c) for c in cols]] for r in board.rows]) + [""]
+        if board.curves:
+            lines += ["### Scarce data: gain over the real rows alone", ""]
+            lines += _md_table(["generator", "regime", *[f"N={n}" for n in curve_sizes(board)]], curve_cells(board)) + [""]
         problems = [f"- {r.label}: {p}" for r in board.rows for p in r.problems]
         if problems:
             lines += ["### Runs that did not finish", ""] + problems + [""]
@@ -118,6 +121,28 @@ EXPLAINER = ("Each value is the mean over finished seeds ± the half-width of it
 def empty_text(report: Report) -> str:
     asked = ", ".join(f"{k}={v}" for k, v in report.filters.items() if v not in (None, [], ())) or "no filter"
     return f"No runs to report ({asked}): the store holds no synthbench run that matches."
+
+
+def curve_sizes(board: Board) -> list[int]:
+    return sorted({p.n for c in board.curves for p in c.points})
+
+
+def curve_cells(board: Board) -> list[list[str]]:
+    """One line per curve: the mean gain ± CI at each size, the test's verdict and p."""
+    out = []
+    for c in board.curves:
+        at = {p.n: p for p in c.points}
+        cells = []
+        for n in curve_sizes(board):
+            p = at.get(n)
+            if p is None:
+                cells.append("-")
+                continue
+            places = 4
+            text = f"{p.gain.mean:+.{places}f}" + (f" ± {p.gain.half:.{places}f}" if p.gain.half is not None else "")
+            cells.append(text + f" (n={p.gain.n}, {p.verdict}" + (f", p={p.p:.3g})" if p.p is not None else ")"))
+        out.append([c.label, c.regime, *cells])
+    return out
 
 
 # -- CSV -------------------------------------------------------------------------------------------------------------
@@ -152,6 +177,18 @@ def comparison_rows(report: Report) -> list[dict]:
                             "p": "" if c.p is None else c.p, "p_holm": "" if c.p_adjusted is None else c.p_adjusted,
                             "verdict": c.verdict})
     return out
+
+
+def curve_rows(report: Report) -> list[dict]:
+    return [{"task": b.task, "task_version": b.version, "data": b.data, "curve": c.label, "generator": c.generator,
+             "regime": c.regime, "metric": b.headline, "n": p.n, "seeds": p.gain.n, "mean_gain": p.gain.mean,
+             "ci_half_width": "" if p.gain.half is None else p.gain.half, "p": "" if p.p is None else p.p,
+             "verdict": p.verdict}
+            for b in report.boards for c in b.curves for p in c.points]
+
+
+CURVE_FIELDS = ["task", "task_version", "data", "curve", "generator", "regime", "metric", "n", "seeds", "mean_gain",
+                "ci_half_width", "p", "verdict"]
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:
@@ -205,6 +242,13 @@ def html(report: Report, figures: dict, title: str = "synthbench report", comman
                 rows.append({"label": r.label, "status": status(r), "finished": len(r.finished), "cells": cells})
             header = [c.label for c in cols] + (["vs floor", "vs best", "diagnosis"] if section == "utility" else [])
             sections.append({"name": name, "header": header, "rows": rows})
+        if b.curves:
+            sizes = curve_sizes(b)
+            rows = [{"label": cells[0], "status": cells[1], "finished": 1,
+                     "cells": [(t, "" if t == "-" else t.split(" ")[0].lstrip("+")) for t in cells[2:]]}
+                    for cells in curve_cells(b)]
+            sections.append({"name": "Scarce data: gain over the real rows alone", "header": [f"N={n}" for n in sizes],
+                             "rows": rows, "first": ["generator", "regime"]})
         boards.append({"name": b.key, "id": slug(b.key), "intro": intro(b).replace("**", ""),
                        "sections": sections, "problems": [f"{r.label}: {p}" for r in b.rows for p in r.problems],
                        "figures": [{"name": n, "title": t, "id": slug(f"{b.key}-{n}"),
@@ -225,6 +269,7 @@ def write(report: Report, out: Path, figures: dict, *, title: str = "synthbench 
     paths = {"report.md": markdown(report, title, command),
              "leaderboard.csv": _csv(leaderboard_rows(report), LEADERBOARD_FIELDS),
              "comparisons.csv": _csv(comparison_rows(report), COMPARISON_FIELDS),
+             "curves.csv": _csv(curve_rows(report), CURVE_FIELDS),
              "index.html": html(report, figures, title, command, links, generated)}
     written = []
     for name, text in paths.items():

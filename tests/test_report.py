@@ -258,3 +258,39 @@ def test_names_that_look_like_markup_are_text(tmp_path):
     assert "my\\$gen\\$" in md or "my$gen$" in md
     # a row whose runs all failed is in the page's utility table, with its count
     assert "0 finished, 2 failed" in page
+
+
+def test_the_scarce_data_curve_is_the_gain_over_real_within_each_run(tmp_path):
+    """Rows of one generator at three sizes (N=100, 1000 and the whole split, whose runs name no train_size): the
+    curve's points are the per-seed gains of augmented_1x over real in the same run, mean, CI and the paired t-test
+    computed here."""
+    from synthbench import report_figures, report_render
+
+    real = {100: [0.70, 0.72, 0.74], 1000: [0.90, 0.91, 0.92], None: [0.99, 0.99, 0.99]}
+    aug = {100: [0.75, 0.78, 0.80], 1000: [0.905, 0.92, 0.921], None: [0.985, 0.99, 0.992]}
+    runs = []
+    for n in real:
+        for s in range(3):
+            r = {"generator": "cgan", "seed": s, "tstr": 0.5, keys.utility("real", "accuracy"): real[n][s],
+                 keys.utility("augmented_1x", "accuracy"): aug[n][s], "params.data.size.train": str(n or 55000)}
+            if n:
+                r["params.train_size"] = str(n)
+            runs.append(r)
+    result = report.build(frame(runs))
+    (board,) = result.boards
+    assert sorted(r.label for r in board.rows) == ["cgan N=100", "cgan N=1000", "cgan N=all"]
+    (curve,) = [c for c in board.curves if c.regime == "augmented_1x"]
+    assert [p.n for p in curve.points] == [100, 1000, 55000]
+    for p, n in zip(curve.points, real):
+        gains = [a - b for a, b in zip(aug[n], real[n])]
+        mean, half = mean_half(gains)
+        sd = math.sqrt(sum((g - mean) ** 2 for g in gains) / 2)
+        assert p.gain.mean == pytest.approx(mean) and p.gain.half == pytest.approx(half)
+        assert p.p == pytest.approx(t_p_df2(mean / (sd / math.sqrt(3))), rel=1e-9)
+    assert curve.points[0].verdict == "helps" and curve.points[2].verdict == "tie"
+    names = {n for n, _, _ in report_figures.board_figures(board)}
+    assert "scarce_data" in names
+    report_render.write(result, tmp_path / "out", {})
+    rows = _rows(tmp_path / "out" / "curves.csv")
+    assert {(r["regime"], r["n"]) for r in rows} >= {("augmented_1x", "100"), ("synthetic", "55000")}
+    assert "Scarce data: gain over the real rows alone" in (tmp_path / "out" / "index.html").read_text()
