@@ -282,3 +282,29 @@ def test_filter_samples_and_best_of_keep_what_the_discriminator_prefers():
     assert int((best >= plain).sum()) == len(y)  # the first draw is among the four: never worse than it
     gen.set_params(aux_weight=0.0)  # no class head that learns: nothing is filtered
     assert torch.equal(draw(filter_samples=True, best_of=1), plain)
+
+
+def test_classic_augmentation_moves_real_images_of_the_asked_class():
+    """The scarce-data control: bootstrap copies of real images of each asked class, jittered; at no rotation a copy
+    is a real image moved by whole pixels (its pixel values kept), and the same seed gives the same images."""
+    gen = registry.generators.get("classic-augment")
+    assert check_generator(gen(random_state=0))
+    train = tiny_images()
+    labels = np.arange(60) % train.num_classes
+    still = gen(max_shift=0, max_rotation=0, random_state=1).fit(train).sample(60, labels=labels)
+    real = {im.tobytes() for im in train.images}
+    assert all(im.tobytes() in real for im in still.images) and (still.labels == labels).all()
+    moved = gen(max_shift=2, max_rotation=0, random_state=1).fit(train).sample(60, labels=labels)
+
+    def shifted(img, dx, dy):  # moved right by dx, down by dy, zeros coming in
+        out = np.zeros_like(img)
+        h, w = img.shape[-2:]
+        out[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = img[..., max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+        return out
+
+    moves = [(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)]
+    for im, lab in zip(moved.images, moved.labels):
+        assert any(np.array_equal(im, shifted(r, dx, dy)) for r in train.images[train.labels == lab] for dx, dy in moves)
+    assert sum(im.tobytes() in real for im in moved.images) < 30  # most were moved
+    again = gen(random_state=3).fit(train).sample(20, labels=labels[:20])
+    assert np.array_equal(again.images, gen(random_state=3).fit(train).sample(20, labels=labels[:20]).images)

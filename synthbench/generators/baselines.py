@@ -1,4 +1,5 @@
-"""Honest baselines: the ceiling (``real``) and a non-neural floor (``pca-gmm``)."""
+"""Honest baselines: the ceiling (``real``), a non-neural floor (``pca-gmm``) and classic augmentation alone
+(``classic-augment``, a control for the scarce-data curve)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from synthbench.constraints import OneOf, positive_int
+from synthbench.constraints import Interval, OneOf, positive_int
 from synthbench.data import LabeledImages, balanced_labels
 from synthbench.data.table import Table
 
@@ -128,3 +129,62 @@ class PCAGaussianMixture(BaseEstimator):
             x = pca.inverse_transform(z)
             images[where] = np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
         return LabeledImages(images.reshape(n, *self.image_shape_), y, self.num_classes_)
+
+
+class ClassicAugmentation(BaseEstimator):
+    """A control for the scarce-data curve: classic augmentation alone - real training images of the asked class,
+    drawn with replacement, each moved by a random rotation (up to ``max_rotation`` degrees) and translation (up
+    to ``max_shift`` pixels), zero-padded. No model, nothing learned: a gain from adding these rows is what seeing
+    the same images again, jittered, gives, and a generator's gain is worth only what it adds beyond it.
+
+    The transforms are applied in batches through torch's ``affine_grid`` / ``grid_sample`` (bilinear), with
+    parameters drawn from the generator's own seeded NumPy generator; torchvision's ``RandomAffine`` does the same
+    one image at a time, on torch's global random state.
+    """
+
+    modalities = ("image",)
+    conditional = True
+    fit_receives = ("callback",)
+    constraints = {"max_shift": Interval(0, None, integer=True), "max_rotation": Interval(0, 180)}
+
+    def __init__(self, max_shift=2, max_rotation=10, random_state=None):
+        self.max_shift = max_shift
+        self.max_rotation = max_rotation
+        self.random_state = random_state
+
+    def fit(self, train: LabeledImages, callback=None):
+        self.rng_ = np.random.default_rng(self.random_state)
+        self.train_ = train
+        self.prior_ = train.class_counts() / len(train)
+        self.index_by_class_ = [np.flatnonzero(train.labels == c) for c in range(train.num_classes)]
+        if callback is not None:
+            callback({"step": 1, "total": 1})
+        return self
+
+    def sample(self, n: int, labels=None) -> LabeledImages:
+        import torch
+        import torch.nn.functional as F
+
+        check_is_fitted(self, "train_")
+        y = _labels_to_draw(n, labels, self.prior_, self.rng_)
+        idx = np.empty(n, dtype=np.int64)
+        for c in np.unique(y):
+            pool = self.index_by_class_[c]
+            if len(pool) == 0:
+                raise ValueError(f"class {c} has no training rows to augment")
+            where = np.flatnonzero(y == c)
+            idx[where] = self.rng_.choice(pool, size=len(where), replace=True)
+        angle = np.deg2rad(self.rng_.uniform(-self.max_rotation, self.max_rotation, n))
+        shift = self.rng_.integers(-self.max_shift, self.max_shift + 1, size=(n, 2))
+        _, c, h, w = (n, *self.train_.image_shape)
+        out = np.empty((n, c, h, w), dtype=np.uint8)
+        for start in range(0, n, 8192):
+            sl = slice(start, min(n, start + 8192))
+            cos, sin = np.cos(angle[sl]), np.sin(angle[sl])
+            # the sampling grid's output -> input map, in [-1, 1] coordinates: rotate, then move by whole pixels
+            theta = np.stack([np.stack([cos, -sin, -2 * shift[sl, 0] / w], 1), np.stack([sin, cos, -2 * shift[sl, 1] / h], 1)], 1)
+            x = torch.from_numpy(self.train_.images[idx[sl]].astype(np.float32))
+            grid = F.affine_grid(torch.from_numpy(theta.astype(np.float32)), list(x.shape), align_corners=False)
+            moved = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+            out[sl] = moved.round().clamp(0, 255).to(torch.uint8).numpy()
+        return LabeledImages(out, y, self.train_.num_classes)
