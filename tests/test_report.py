@@ -294,3 +294,31 @@ def test_the_scarce_data_curve_is_the_gain_over_real_within_each_run(tmp_path):
     rows = _rows(tmp_path / "out" / "curves.csv")
     assert {(r["regime"], r["n"]) for r in rows} >= {("augmented_1x", "100"), ("synthetic", "55000")}
     assert "Scarce data: gain over the real rows alone" in (tmp_path / "out" / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_a_scarce_data_sweep_reports_its_curve(tmp_path, tasks_dir, tracking_uri, cli, repo_root):
+    """The whole path as a user runs it: a sweep over two training sizes with augmentation, each seed its own subset,
+    then the report's curve for the generator and the control."""
+    sweep = tmp_path / "scarce-tiny.toml"
+    sweep.write_text('tasks = ["tiny-mnist"]\ngenerators = ["pca-gmm", "classic-augment"]\nseeds = [0, 1, 2]\n'
+                     'budgets = ["quick"]\ntrain_sizes = [50, 0]\naugment = [1]\nresplit = true\n')
+    env = {"SYNTHBENCH_DATA_DIR": str(repo_root.parent / "shared" / "datasets")}
+    out = cli("sweep", str(sweep), "--workers", "2", "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri,
+              env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    runs = tracking.load_runs(tracking_uri, sweep="scarce-tiny", status="FINISHED")
+    cells = runs[runs["cell"].notna()]
+    assert len(cells) == 12
+    sizes = cells.groupby("params.data.size.train").size().to_dict()
+    assert sizes == {"50": 6, "600": 6}
+    # resplit: each seed's subset of 50 is its own (the real regime scores differ between seeds)
+    small = cells[cells["params.data.size.train"] == "50"]
+    assert small.groupby("generator")[keys.utility("real", "accuracy")].nunique().min() > 1
+    rep = cli("report", "--sweep", str(sweep), "--tracking-uri", tracking_uri, "--out", str(tmp_path / "rep"), cwd=tmp_path)
+    assert rep.returncode == 0, rep.stderr
+    curves = _rows(tmp_path / "rep" / "curves.csv")
+    got = {(r["generator"], r["regime"], r["n"]) for r in curves}
+    assert {(g, "augmented_1x", n) for g in ("pca-gmm", "classic-augment") for n in ("50", "600")} <= got
+    assert all(r["seeds"] == "3" for r in curves)
+    assert list((tmp_path / "rep" / "figures").glob("*scarce_data.png"))
