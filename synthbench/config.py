@@ -126,6 +126,7 @@ class RunConfig:
     extra_models: dict = field(default_factory=dict)  # name -> (class, params): further downstream models (tables)
     reproduces: dict = field(default_factory=dict)  # a rerun (--from-run): {"run_id": ..., "sha256": the data it read}
     augment: tuple = ()  # multiples k: an "augmented_<k>x" regime each - the real training rows plus k x as many synthetic
+    train_size: int = 0  # --train-size: the real training rows (0: the task's and budget's own); in budget_spec too
 
     def build_generator(self):
         """The generator object this configuration describes (unconditional ones wrapped in ``PerClass``)."""
@@ -151,6 +152,7 @@ class RunConfig:
             "conditioning": self.conditioning,
             **({"reproduces": self.reproduces["run_id"]} if self.reproduces else {}),
             **({"augment": list(self.augment)} if self.augment else {}),
+            **({"train_size": self.train_size} if self.train_size else {}),
             **self.extra,
         }
 
@@ -162,8 +164,8 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
     """Check and resolve everything a run needs. ``per_class``: train an unconditional generator once per
     class so its samples are labelled (default for unconditional generators); ``False`` keeps one model, and
     the regimes that need labelled synthetic data are recorded as not applicable. ``train_size``: a stratified
-    subset of that many training rows is all the generator and every downstream regime see (replacing the task's
-    ``[data].train_size``; 0 or None: the task's own, for the built-in tasks the whole split). ``augment``: multiples k, each adding a regime trained on the
+    subset of that many training rows is all the generator and every downstream regime see (it wins over the task's
+    and the budget's ``train_size``; 0 or None: theirs). ``augment``: multiples k, each adding a regime trained on the
     real training rows plus k times as many synthetic rows."""
     from synthbench.torch_utils import resolve_device
 
@@ -177,10 +179,6 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         if isinstance(train_size, bool) or not isinstance(train_size, numbers.Integral) or train_size < 0:
             raise ConfigError(f"--train-size must be a number of training rows (1 or more; 0: the task's own), got "
                               f"{train_size!r} - e.g. --train-size 1000")
-    if train_size:
-        import dataclasses
-
-        task_obj = dataclasses.replace(task_obj, data=dataclasses.replace(task_obj.data, train_size=int(train_size)))
     augment = tuple(augment or ())
     for k in augment:
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
@@ -189,7 +187,17 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
     if len(set(augment)) != len(augment):
         raise ConfigError(f"--augment lists a multiple twice ({', '.join(map(str, augment))}) - each multiple once")
     b = task_obj.budget(budget)
+    if train_size:  # the budget this run uses, with the size asked for (the task's definition stays as written)
+        import dataclasses
+
+        b = dataclasses.replace(b, train_size=int(train_size))
     modality = registry.modalities.get(task_obj.modality)
+    if augment:
+        import inspect
+
+        if "n" not in inspect.signature(modality.sample).parameters:
+            raise ConfigError(f"--augment needs the '{task_obj.modality}' modality to sample a given number of rows "
+                              "(Modality.sample(ctx, generator, n, step)); this one cannot - update the plug-in or drop --augment")
     gen_cls = registry.generators.get(generator)
     why = unsupported(gen_cls, task_obj)
     if why:
@@ -225,7 +233,7 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
     return RunConfig(task_obj, generator, gen_cls, gen_params, task_obj.downstream.model, model_cls, model_params,
                      budget, b, int(seed), dev, save_synthetic, conditioning,
                      extra_models={k: v for k, v in models.items() if k != task_obj.downstream.model},
-                     augment=tuple(int(k) for k in sorted(augment)))
+                     augment=tuple(int(k) for k in sorted(augment)), train_size=int(train_size or 0))
 
 
 def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
@@ -245,7 +253,8 @@ def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
         conditioning = config.get("conditioning", "native")
         cfg = resolve(task, gen["name"], config["budget"], int(config["seed"]), config["device"], dict(gen["params"]),
                       save_synthetic=bool(config.get("save_synthetic", True)),
-                      per_class={"none": False, "per-class": True}.get(conditioning), augment=config.get("augment", ()))
+                      per_class={"none": False, "per-class": True}.get(conditioning), augment=config.get("augment", ()),
+                      train_size=config.get("train_size"))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"run {run_id or '?'} has no complete synthbench configuration (config.json: {exc!r}) - "
                           "it was not recorded by this synthbench version, or not by synthbench") from exc

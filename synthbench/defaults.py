@@ -47,6 +47,11 @@ MIN_FREE_MB = 64
 DATASETS_GROUP = "synthbench.datasets"
 MODALITIES_GROUP = "synthbench.modalities"
 
+#: The option that sets a run's real-data size (``synthbench run --train-size``, a sweep's ``train_sizes``): it wins
+#: over the task's and the budget's ``train_size``, and its subset is drawn with the validation carve-out's seed
+#: (one per run seed under ``--resplit``).
+TRAIN_SIZE_OPTION = "--train-size"
+
 #: How many synthetic rows a run samples: the size of the real training split (TSTR convention).
 SYNTHETIC_SIZE = "train"
 

@@ -35,7 +35,7 @@ def new_record(cfg) -> records.RunRecord:
                               "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share,
                               # what runs of other sizes and augmentations differ in (absent at their defaults, so
                               # runs recorded before they existed compare with today's as the same configuration)
-                              **({"train_size": cfg.task.data.train_size} if cfg.task.data.train_size else {}),
+                              **({"train_size": cfg.train_size} if cfg.train_size else {}),
                               **({"augment": list(cfg.augment)} if cfg.augment else {})})
     params.update({f"version.{k}": v for k, v in prov["versions"].items()})
     params.update({f"machine.{k}": str(v) for k, v in prov["machine"].items()})
@@ -86,11 +86,7 @@ def run(cfg, record: records.RunRecord, splits=None, *, data_dir=None, reporter:
                 synthetic = modality.sample(ctx, generator)
                 record.metrics[keys.SAMPLE_SECONDS] = time.perf_counter() - t0
                 update({"total": 1, "step": 1})
-            pool = None
-            if cfg.augment:  # the synthetic rows the augmented regimes add: max(k) x the real rows, drawn apart
-                with reporter.phase(f"sample {max(cfg.augment) * len(splits.train)} (augmentation)") as update:
-                    pool = modality.sample(ctx, generator, max(cfg.augment) * len(splits.train), "augmented-labels")
-                    update({"total": 1, "step": 1})
+            pool = _augmentation_pool(ctx, modality, generator)
             modality.figures(ctx, synthetic, history)
             jobs = modality.start_jobs(ctx, synthetic, worker)  # detection, privacy: in the worker meanwhile
             t0 = time.perf_counter()
@@ -145,17 +141,36 @@ def _fit(ctx: RunContext, modality):
     return generator, history
 
 
+def _augmentation_pool(ctx: RunContext, modality, generator):
+    """The synthetic rows the augmented regimes add (``cfg.augment``): max(k) blocks of as many rows as the real
+    training split, each drawn with its own seeded labels in the real rows' class proportions, so the first k blocks
+    (what ``augmented_<k>x`` adds) are in proportion for every k, and 4x holds 1x's rows. None without ``--augment``,
+    or for samples without labels (``--no-per-class``: those regimes are not applicable, as the synthetic one)."""
+    cfg, n = ctx.cfg, len(ctx.splits.train)
+    if not cfg.augment or cfg.conditioning == "none":
+        return None
+    blocks = max(cfg.augment)
+    with ctx.reporter.phase(f"sample {blocks * n} (augmentation)", total=blocks) as update:
+        pool = []
+        for i in range(blocks):
+            pool.append(modality.sample(ctx, generator, n, f"augmented-labels/{i}"))
+            update({"total": blocks, "step": i + 1})
+    return type(pool[0]).concat(pool)
+
+
 def _utility(ctx: RunContext, modality, synthetic, pool=None) -> None:
     """The downstream model(s) under each regime, scored on the test split; TSTR / TRTR of the headline metric.
     ``pool``: synthetic rows for the augmented regimes (``cfg.augment``): the real training rows plus the first
     k x as many of them (nested: 4x holds 1x's rows)."""
     cfg, record = ctx.cfg, ctx.record
     tables: dict[str, list] = {}
-    regimes = [(r, regime_training_set(r, ctx.splits.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
-                                       ctx.seed(f"mixed/{r}"))) for r in cfg.task.regimes.run]
-    regimes += [(augmented_regime(k), augmented_training_set(ctx.splits.train, pool, k)) for k in cfg.augment]
+    # each regime's training set is made just before its model trains (a 10x augmented set is large)
+    regimes = [(r, lambda r=r: regime_training_set(r, ctx.splits.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
+                                                   ctx.seed(f"mixed/{r}"))) for r in cfg.task.regimes.run]
+    regimes += [(augmented_regime(k), lambda k=k: ctx.splits.train if pool is None else
+                 augmented_training_set(ctx.splits.train, pool, k)) for k in cfg.augment]
     for regime, train_set in regimes:
-        for path, rows in modality.utility(ctx, regime, train_set, synthetic).items():
+        for path, rows in modality.utility(ctx, regime, train_set(), synthetic).items():
             tables.setdefault(path, []).extend(rows)
     modality.after_utility(ctx)
     for path, rows in tables.items():

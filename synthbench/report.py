@@ -139,10 +139,12 @@ class Board:
     classes: list = field(default_factory=list)  # per-class accuracy columns' class names, in order
     sensitive: list = field(default_factory=list)  # fairness columns
     curves: list = field(default_factory=list)  # Curve: gain over real against the training-set size
+    train_size: int = 0  # the --train-size of its runs (0: the task's own): rows of other sizes are other boards
 
     @property
     def name(self) -> str:
-        return f"{self.task} v{self.version}" if self.version is not None else self.task
+        return (f"{self.task} v{self.version}" if self.version is not None else self.task) + (
+            f" N={self.train_size}" if self.train_size else "")
 
     @property
     def key(self) -> str:
@@ -219,9 +221,11 @@ def configuration(run: dict) -> dict:
 
 
 def _board_key(run: dict) -> tuple:
+    """``(task, version, data, size)``: size is the ``--train-size`` a run asked for (0: the task's own)."""
     data = [f"{k}={v}" for k, v in run.items() if k.startswith("params.data.sha256.") and not missing(v)]
     version = None if missing(run.get("task_version")) else int(run["task_version"])
-    return run["task"], version, _short(data)
+    size = 0 if missing(run.get("params.train_size")) else int(run["params.train_size"])
+    return run["task"], version, _short(data), size
 
 
 def _labels(rows: list[Row]) -> None:
@@ -282,7 +286,7 @@ def _columns(runs: list[dict], headline: str) -> tuple[list[Column], list, list]
     cols: list[Column] = []
     regimes = [g for g in keys.REGIMES if keys.utility(g, headline) in present]
     regimes += sorted({k.split("/")[1] for k in present if k.startswith("utility/") and k.count("/") == 2
-                       and k.endswith("/" + headline) and k.split("/")[1] not in regimes})
+                       and k.endswith("/" + headline) and k.split("/")[1] not in regimes}, key=_regime_order)
     lower = headline in LOWER_IS_BETTER
     cols += [Column(keys.utility(g, headline), f"{g} {headline}", "utility", lower_is_better=lower) for g in regimes]
     if keys.TSTR_OVER_TRTR in present:
@@ -349,7 +353,7 @@ def _recorded(runs: list[dict], param: str) -> str:
     return next((str(r[param]) for r in runs if not missing(r.get(param))), "")
 
 
-def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
+def build_board(task: str, version, data: str, runs: list[dict], train_size: int = 0) -> Board:
     """One board from the runs of one task version and data (``load_runs`` rows as dicts, sweep parents removed)."""
     headline = _recorded(runs, "params.task.headline") or _headline(runs)
     columns, classes, sensitive = _columns(runs, headline)
@@ -383,7 +387,8 @@ def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
     modality = _recorded(runs, "params.task.modality")
     if not modality:  # runs recorded before the modality was a parameter: images have FID or classes
         modality = "image" if keys.FID in {c.key for c in columns} or classes else "table"
-    board = Board(task, version, data, modality, headline, columns, rows_, classes=classes, sensitive=sensitive)
+    board = Board(task, version, data, modality, headline, columns, rows_, classes=classes, sensitive=sensitive,
+                  train_size=train_size)
     tstr, lower = board.tstr, board.lower_is_better
     pick = min if lower else max
 
@@ -401,59 +406,66 @@ def build_board(task: str, version, data: str, runs: list[dict]) -> Board:
     _compare(rows_, best, tstr, lower, "vs_best")
     # best first, then by the headline mean; rows with nothing finished last
     rows_.sort(key=lambda r: (tstr not in r.summaries, (1 if lower else -1) * r.summaries[tstr].mean if tstr in r.summaries else 0))
-    board.curves = curves(board)
     return board
 
 
 def _size(row: Row) -> int | None:
-    """A row's real training rows: its ``train_size`` setting, else what its runs recorded (``data.size.train``)."""
-    if row.configuration.get("train_size") not in (None, "", "0"):
-        return int(row.configuration["train_size"])
-    sizes = [r.get("params.data.size.train") for r in row.runs.values()]
-    sizes = [int(v) for v in sizes if not missing(v)]
-    return max(sizes) if sizes else None
+    """A row's real training rows: what its runs recorded (``data.size.train``), else its ``--train-size``."""
+    sizes = [int(v) for v in (r.get("params.data.size.train") for r in row.runs.values()) if not missing(v)]
+    if sizes:
+        return max(sizes)
+    return int(row.configuration["train_size"]) if row.configuration.get("train_size") not in (None, "", "0") else None
 
 
-def curves(board: Board) -> list[Curve]:
-    """The scarce-data curves of a board: for each configuration (rows alike but for their size) and each regime
-    that adds synthetic data (``augmented_<k>x``) or replaces real data by it (``synthetic``), the gain over the
-    ``real`` regime of the same runs at each size. Only boards whose rows have more than one size get curves."""
-    sized = [(r, _size(r)) for r in board.rows]
-    if len({n for _, n in sized if n is not None}) < 2:
-        return []
+def curves(rows: list[Row], headline: str, lower_is_better: bool = False) -> list[Curve]:
+    """The scarce-data curves over the rows of one task version's boards of several sizes: for each configuration
+    (rows alike but for their size) with two sizes or more, and each regime that adds synthetic data
+    (``augmented_<k>x``) or replaces real data by it (``synthetic``), the gain over the ``real`` regime of the same
+    runs at each size (signed so that a gain helps: real minus the regime for a lower-is-better headline)."""
+    sized = [(r, _size(r)) for r in rows]
     families: dict[tuple, list] = {}
     for r, n in sized:
         if n is None:
             continue
         rest = {k: v for k, v in r.configuration.items() if k != "train_size"}
         families.setdefault((r.generator, r.budget, json.dumps(rest, sort_keys=True, default=str)), []).append((n, r))
-    real = keys.utility("real", board.headline)
-    regimes = sorted({k.split("/")[1] for r in board.rows for run in r.runs.values() for k in run
-                      if k.startswith("utility/augmented_") and k.count("/") == 2},
-                     key=lambda g: int(g.split("_")[1].rstrip("x")) if g.split("_")[1].rstrip("x").isdigit() else 0)
+    families = {k: v for k, v in families.items() if len({n for n, _ in v}) >= 2}
+    real = keys.utility("real", headline)
+    regimes = sorted({k.split("/")[1] for r in rows for run in r.runs.values() for k in run
+                      if k.startswith("utility/augmented_") and k.count("/") == 2}, key=_regime_order)
     regimes.append("synthetic")
+    sign = -1.0 if lower_is_better else 1.0
     out = []
     for (generator, budget, rest), members in families.items():
-        label = generator + (f" ({budget})" if len({r.budget for r in board.rows}) > 1 else "")
+        label = generator + (f" ({budget})" if len({r.budget for r in rows}) > 1 else "")
         mine = json.loads(rest)
         alike = [json.loads(o) for g, b, o in families if g == generator and b == budget]
         differing = sorted({k for other in alike for k in set(other) | set(mine) if other.get(k) != mine.get(k)})
         label += "".join(f" {k.split('.', 1)[-1]}={mine.get(k, '-')}" for k in differing)
         for regime in regimes:
-            key = keys.utility(regime, board.headline)
+            key = keys.utility(regime, headline)
             points = []
             for n, row in sorted(members, key=lambda m: m[0]):
-                gains = {s: float(row.runs[s][key]) - float(row.runs[s][real]) for s in row.finished
+                gains = {s: sign * (float(row.runs[s][key]) - float(row.runs[s][real])) for s in row.finished
                          if not missing(row.runs[s].get(key)) and not missing(row.runs[s].get(real))}
                 if not gains:
                     continue
                 mean, half = mean_ci(list(gains.values()))
                 seeds = [s for s in gains if isinstance(s, int)]
-                d = paired_difference([row.runs[s][key] for s in seeds], [row.runs[s][real] for s in seeds])
+                d = paired_difference([sign * float(row.runs[s][key]) for s in seeds],
+                                      [sign * float(row.runs[s][real]) for s in seeds])
                 points.append(CurvePoint(n, Summary(gains, mean, half), d["p"], d["low"], d["high"]))
             if points:
                 out.append(Curve(label, generator, regime, points))
     return out
+
+
+def _regime_order(regime: str) -> tuple:
+    """Regimes in reading order: the task's, then ``augmented_<k>x`` by k (1x before 10x)."""
+    if regime in keys.REGIMES:
+        return (0, keys.REGIMES.index(regime), "")
+    k = regime.split("_", 1)[-1].rstrip("x")
+    return (1, int(k) if k.isdigit() else 0, regime)
 
 
 def build(frame, filters: dict | None = None) -> Report:
@@ -467,12 +479,19 @@ def build(frame, filters: dict | None = None) -> Report:
     for r in records:
         groups.setdefault(_board_key(r), []).append(r)
     # a run that failed before its data was read recorded no checksums: it belongs to its task version's only data
-    for (task, version, data) in [k for k in groups if k[2] == ""]:
-        others = [k for k in groups if k[:2] == (task, version) and k[2] != ""]
+    for (task, version, data, size) in [k for k in groups if k[2] == ""]:
+        others = [k for k in groups if (k[0], k[1], k[3]) == (task, version, size) and k[2] != ""]
         if len(others) == 1:
-            groups[others[0]] += groups.pop((task, version, data))
-    several = Counter((t, v) for t, v, _ in groups)
+            groups[others[0]] += groups.pop((task, version, data, size))
+    several = Counter((t, v) for t, v, _ in {k[:3] for k in groups})
     boards = []
-    for (task, version, data), runs in sorted(groups.items(), key=lambda g: (g[0][0], -1 if g[0][1] is None else g[0][1], g[0][2])):
-        boards.append(build_board(task, version, data if several[(task, version)] > 1 else "", runs))
+    # by task, version and data; within them by size, the task's own (0) last - where the curves go
+    order = sorted(groups, key=lambda k: (k[0], -1 if k[1] is None else k[1], k[2], k[3] == 0, k[3]))
+    for task, version, data, size in order:
+        boards.append(build_board(task, version, data if several[(task, version)] > 1 else "", groups[(task, version, data, size)],
+                                  train_size=size))
+    for key in dict.fromkeys(k[:3] for k in order):  # the curves of one task version and data, across its sizes
+        these = [b for b, k in zip(boards, order) if k[:3] == key]
+        if len(these) > 1 and any(b.train_size for b in these):
+            these[-1].curves = curves([r for b in these for r in b.rows], these[-1].headline, these[-1].lower_is_better)
     return Report(boards, len(records), filters or {})

@@ -241,7 +241,8 @@ def identity(cfg, checksums: dict) -> str:
                "conditioning": cfg.conditioning, "downstream": {"model": cfg.model, "params": cfg.model_params},
                "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device, "synthbench": __version__,
                # added after the first sweeps: only when set, so that cells without them keep their identity
-               **({"augment": list(cfg.augment)} if cfg.augment else {})}
+               **({"augment": list(cfg.augment)} if cfg.augment else {}),
+               **({"train_size": cfg.train_size} if cfg.train_size else {})}
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -486,7 +487,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
         with pool:  # a Dask scheduler that does not answer is an error here, before anything is recorded
             parent, result.experiment_id = tracking.sweep_parent(uri, experiment, spec.name, {**spec.to_dict(), "cells": [
                 {"identity": c.identity, "task": c.cfg.task.name, "generator": c.generator, "budget": c.budget,
-                 "seed": c.seed, "params": c.params} for c in plan_.cells], "skipped": plan_.skipped})
+                 "seed": c.seed, "params": c.params, "train_size": c.train_size} for c in plan_.cells], "skipped": plan_.skipped})
             result.parent_run_id = parent
             jobs = [_job(c, spec, parent, uuid.uuid4().hex, tasks_dir, data_dir, uri, experiment) for c in todo]
             _run_jobs(pool, jobs, result, observer, uri, experiment, spec, executor, workers, t0)

@@ -406,11 +406,17 @@ def test_carved_test_split_missing_a_class(tmp_path, table_task, frames):
 def test_training_subset_missing_a_class(tmp_path, table_task, frames):
     train, test = frames()
     path = table_task(tmp_path, train, test, extra="train_size = 1")
+    with pytest.raises(ConfigError, match=r"\[data\]\.train_size = 1 is fewer rows than the 2 classes of the target"):
+        load_splits(load_task_file(path), "quick")
+    frame = train.copy()  # 80% no, 20% yes: in 2 rows the rarer class rounds to none
+    frame.loc[frame.index[: int(len(frame) * 0.8)], "label"] = "no"
+    frame.loc[frame.index[int(len(frame) * 0.8):], "label"] = "yes"
+    path = table_task(tmp_path, frame, test, extra="train_size = 2")
     with pytest.raises(ConfigError, match=r"the training split lacks class\(es\) '(yes|no)' of the target .* raise "
                                           r"\[data\]\.train_size or set it to 0 \(the whole training split\)"):
         load_splits(load_task_file(path), "quick")
-    path = table_task(tmp_path, train, test)
-    path.write_text(path.read_text().replace("[budgets.quick]", "[budgets.quick]\ntrain_size = 1"))
+    path = table_task(tmp_path, frame, test)
+    path.write_text(path.read_text().replace("[budgets.quick]", "[budgets.quick]\ntrain_size = 2"))
     with pytest.raises(ConfigError, match=r"raise \[budgets\.quick\]\.train_size or set it to 0"):
         load_splits(load_task_file(path), "quick")
 

@@ -161,10 +161,29 @@ def test_rows_outside_the_training_subset_never_reach_the_generator_or_the_model
     assert _measured(pipeline.run(whole, pipeline.new_record(whole))) != _measured(a)
 
 
-def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir):
+def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkeypatch):
+    """Each augmented_<k>x set is the real rows plus k x as many synthetic rows, in the real rows' class proportions
+    at every k, and 4x holds 1x's rows."""
+    from synthbench.modalities.image import ImageModality
+
+    seen = {}
+    original = ImageModality.utility
+
+    def spy(self, ctx, regime, train_set, synthetic):
+        seen[regime] = train_set
+        return original(self, ctx, regime, train_set, synthetic)
+
+    monkeypatch.setattr(ImageModality, "utility", spy)
     cfg = resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tasks_dir), train_size=100, augment=(4, 1))
-    assert cfg.augment == (1, 4) and cfg.task.data.train_size == 100
+    assert cfg.augment == (1, 4) and cfg.train_size == 100 and cfg.budget_spec.train_size == 100
     record = pipeline.run(cfg, pipeline.new_record(cfg))
+    real = seen["real"]
+    assert len(real) == 100 and len(seen["augmented_1x"]) == 200 and len(seen["augmented_4x"]) == 500
+    for k in (1, 4):
+        aug = seen[f"augmented_{k}x"]
+        assert np.array_equal(aug.images[:100], real.images)  # the real rows, all of them, first
+        assert np.array_equal(aug.class_counts() - real.class_counts(), k * real.class_counts())
+    assert np.array_equal(seen["augmented_4x"].images[:200], seen["augmented_1x"].images)
     m = record.metrics
     for regime in ("real", "synthetic", "mixed", "augmented_1x", "augmented_4x"):
         assert 0 <= m[keys.utility(regime, "accuracy")] <= 1, regime

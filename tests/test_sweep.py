@@ -336,7 +336,8 @@ def test_training_sizes_are_cells_and_the_whole_split_keeps_its_identity(tasks_d
     assert spec.train_sizes == (0, 100, 300) and spec.augment == (1, 4)
     cells = plan(spec, tasks_dir=tasks_dir, data_dir=data).cells
     assert [c.train_size for c in cells] == [0, 100, 300] and len({c.identity for c in cells}) == 3
-    assert [c.cfg.task.data.train_size for c in cells] == [600, 100, 300]  # 0: the task's own (tiny-mnist: 600)
+    assert [c.cfg.train_size for c in cells] == [0, 100, 300]  # 0: the task's own (tiny-mnist: 600)
+    assert [c.cfg.budget_spec.train_size for c in cells][1:] == [100, 300]
     # augmentation makes other cells; the same grid without it names the whole-split cell as before
     assert cells[0].identity != before.cells[0].identity
     plain = plan(make_spec(name="sizes", tasks=["tiny-mnist"], generators=["real"], seeds=[0], train_sizes=[0]),

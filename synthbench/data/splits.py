@@ -2,7 +2,7 @@
 selection) and test (untouched, only for scoring). Pure functions of labels and seeds; no I/O.
 
 Every split is seeded by the task's ``[data].split_seed`` (validation, unless ``validation_seed`` is set: a sweep's
-``--resplit``), ``+ 1`` (a training subset: the validation seed's ``+ 1``),
+``--resplit``), ``+ 1`` (a training subset; ``--train-size``'s: the validation seed's ``+ 1``),
 ``+ 2`` (a test split carved from a single file; an image test subset) and ``+ 3`` (a table test subset),
 so every run and every seed of a task sees the same rows.
 """
@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from synthbench import defaults
 from synthbench.exceptions import ConfigError, DatasetError
 
 def stratified_split(labels: np.ndarray, holdout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,11 +71,11 @@ def holdout_split(y: np.ndarray, size: int, seed: int, stratify: bool) -> tuple[
 def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True,
                      key: str = "[data].train_size") -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(train, validation)`` into the training file: ``data.validation_size`` rows carved for model
-    selection, then (``train_size`` > 0) a seeded subset of the rest for the generator and the models. The subset
-    is drawn with the validation carve-out's seed: the task's by default, one per run seed with ``--resplit``
-    (so a sweep's seeds also vary which rows a small training set holds). The validation carve-out is the same
-    whatever the subset's size: every size is selected on the same rows. ``key``: the setting that asked for
-    the subset, for the error when it cannot be drawn."""
+    selection, then (``train_size`` > 0) a seeded subset of the rest for the generator and the models: seeded by
+    ``split_seed + 1`` for a task's or budget's ``train_size``; for ``--train-size`` (``key``) by the validation
+    carve-out's seed + 1 - the task's by default, one per run seed with ``--resplit``, so a sweep's seeds also vary
+    which rows a small training set holds. The validation carve-out is the same whatever the subset's size: every
+    size is selected on the same rows. ``key``: the setting that asked for the subset (errors name it)."""
     seed = data.split_seed if data.validation_seed < 0 else data.validation_seed
     keep, val = holdout_split(y, data.validation_size, seed, stratify)
     if train_size:
@@ -86,7 +87,7 @@ def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True
             raise ConfigError(f"{key} = {train_size} is fewer rows than the {classes} classes of the target - a subset "
                               f"needs at least one row of each class: use {classes} or more")
         if train_size < len(keep):
-            sub_seed = seed + 1
+            sub_seed = seed + 1 if key == defaults.TRAIN_SIZE_OPTION else data.split_seed + 1
             sub = (stratified_subset(y[keep], train_size, sub_seed) if stratify
                    else np.sort(np.random.default_rng(sub_seed).choice(len(keep), train_size, replace=False)))
             keep = keep[sub]

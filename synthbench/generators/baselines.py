@@ -101,6 +101,9 @@ class PCAGaussianMixture(BaseEstimator):
             if len(x) == 0:
                 self.models_.append(None)
                 continue
+            if len(x) < 2:  # one image: no spread to fit (a scarce-data run); its samples are that image
+                self.models_.append(("copy", x))
+                continue
             k = int(min(self.n_components, len(x) - 1, x.shape[1]))
             seed = int(self.rng_.integers(2**31 - 1))
             pca = PCA(n_components=k, random_state=seed).fit(x)
@@ -122,6 +125,9 @@ class PCAGaussianMixture(BaseEstimator):
             where = np.flatnonzero(y == c)
             if self.models_[c] is None:
                 raise ValueError(f"class {c} had no training rows; cannot sample it")
+            if self.models_[c][0] == "copy":
+                images[where] = np.clip(np.rint(self.models_[c][1][0] * 255.0), 0, 255).astype(np.uint8)
+                continue
             pca, gmm = self.models_[c]
             gmm.random_state = int(self.rng_.integers(2**31 - 1))
             z, _ = gmm.sample(len(where))

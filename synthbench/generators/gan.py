@@ -146,8 +146,11 @@ class GANBase(BaseEstimator):
         x_all = to_float_images(train.images, device)
         y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
         prior = torch.as_tensor(self.prior_, dtype=torch.float32)
-        n, bs = len(train), min(self.batch_size, len(train))
+        n = len(train)
         d_steps = max(1, int(self._hp("d_steps", 1)))
+        # one generator step's d_steps batches must fit in a pass over the data: at a small N (a scarce-data run,
+        # a class of a per-class model) the batch shrinks rather than come out empty
+        bs = min(self.batch_size, max(1, n // d_steps))
         per_epoch = steps_per_epoch(n, bs, d_steps)
         mode_seeking, half = float(self._hp("mode_seeking", 0.0)), bs // 2
         diagnostics = bool(self._hp("diagnostics", True))

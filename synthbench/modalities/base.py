@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthbench import seeding
+from synthbench import defaults, seeding
 from synthbench.records import RunRecord
 
 
@@ -35,11 +35,12 @@ class Splits:
 
 def training_size(task, budget) -> tuple[int, str]:
     """The size of the training subset a run takes (0: the whole training split) and the setting that chose it:
-    the budget's ``train_size`` when set, else ``[data].train_size``."""
+    ``--train-size`` when given, else the budget's ``train_size`` when set, else ``[data].train_size``."""
     if budget is not None and budget.train_size > 0:
-        name = next((k for k, b in task.budgets.items() if b is budget), "<budget>")
-        return budget.train_size, f"[budgets.{name}].train_size"
-    return task.data.train_size, "--train-size ([data].train_size)"
+        name = next((k for k, b in task.budgets.items() if b is budget), None)
+        # a budget that is not the task's own: the run's, with --train-size set in it (synthbench.config.resolve)
+        return budget.train_size, f"[budgets.{name}].train_size" if name else defaults.TRAIN_SIZE_OPTION
+    return task.data.train_size, "[data].train_size"
 
 
 @dataclass
