@@ -471,7 +471,7 @@ def test_image_validation_size_is_checked_against_the_training_split(tmp_path, t
 
 
 def test_image_subsets_must_hold_every_class(tmp_path, tasks_dir):
-    path = _tiny_mnist(tasks_dir, tmp_path, "train_size = 600", "train_size = 5")
+    path = _tiny_mnist(tasks_dir, tmp_path, "train_size = 600", "train_size = 10")  # 10 rows, 10 classes: the rarest rounds to none
     with pytest.raises(ConfigError, match=r"the training split lacks class\(es\) '\d'.* raise \[data\]\.train_size or set it to 0"):
         load_splits(load_task_file(path), "quick")
     path = _tiny_mnist(tasks_dir, tmp_path, "test_size = 500", "test_size = 5")

@@ -134,6 +134,7 @@ def _measured(record) -> dict:
     return {k: v for k, v in record.metrics.items() if not k.startswith("cost/")}
 
 
+@pytest.mark.slow
 def test_rows_outside_the_training_subset_never_reach_the_generator_or_the_models(tmp_path, frames, table_task):
     """--train-size N: the rows left out of the subset (and out of the validation carve-out) are poisoned - numbers
     a million times too large, categories shuffled - and every metric of the run stays the same to the last digit."""
@@ -161,6 +162,7 @@ def test_rows_outside_the_training_subset_never_reach_the_generator_or_the_model
     assert _measured(pipeline.run(whole, pipeline.new_record(whole))) != _measured(a)
 
 
+@pytest.mark.slow
 def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkeypatch):
     """Each augmented_<k>x set is the real rows plus k x as many synthetic rows, in the real rows' class proportions
     at every k, and 4x holds 1x's rows."""
