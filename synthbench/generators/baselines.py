@@ -18,6 +18,18 @@ def _labels_to_draw(n: int, labels, prior: np.ndarray, rng: np.random.Generator)
     return balanced_labels(n, len(prior), rng, prior)
 
 
+def _bootstrap(y: np.ndarray, index_by_class: list, rng: np.random.Generator) -> np.ndarray:
+    """For each label of ``y``, the index of a training row of that class, drawn uniformly with replacement."""
+    idx = np.empty(len(y), dtype=np.int64)
+    for c in np.unique(y):
+        pool = index_by_class[c]
+        if len(pool) == 0:
+            raise ValueError(f"class {c} has no training rows to draw from")
+        where = np.flatnonzero(y == c)
+        idx[where] = rng.choice(pool, size=len(where), replace=True)
+    return idx
+
+
 class RealBootstrap(BaseEstimator):
     """The ceiling: a bootstrap (sampling with replacement) of the real training split.
 
@@ -50,13 +62,7 @@ class RealBootstrap(BaseEstimator):
                 raise ValueError("for tables, real generates the target as a column; call sample(n) without labels")
             return self.train_.take(self.rng_.integers(0, len(self.train_), size=n))
         y = _labels_to_draw(n, labels, self.prior_, self.rng_)
-        idx = np.empty(n, dtype=np.int64)
-        for c in np.unique(y):
-            pool = self.index_by_class_[c]
-            if len(pool) == 0:
-                raise ValueError(f"class {c} has no training rows to bootstrap from")
-            where = np.flatnonzero(y == c)
-            idx[where] = self.rng_.choice(pool, size=len(where), replace=True)
+        idx = _bootstrap(y, self.index_by_class_, self.rng_)
         return LabeledImages(self.train_.images[idx].copy(), y, self.train_.num_classes)
 
 
@@ -173,13 +179,7 @@ class ClassicAugmentation(BaseEstimator):
 
         check_is_fitted(self, "train_")
         y = _labels_to_draw(n, labels, self.prior_, self.rng_)
-        idx = np.empty(n, dtype=np.int64)
-        for c in np.unique(y):
-            pool = self.index_by_class_[c]
-            if len(pool) == 0:
-                raise ValueError(f"class {c} has no training rows to augment")
-            where = np.flatnonzero(y == c)
-            idx[where] = self.rng_.choice(pool, size=len(where), replace=True)
+        idx = _bootstrap(y, self.index_by_class_, self.rng_)
         angle = np.deg2rad(self.rng_.uniform(-self.max_rotation, self.max_rotation, n))
         shift = self.rng_.integers(-self.max_shift, self.max_shift + 1, size=(n, 2))
         _, c, h, w = (n, *self.train_.image_shape)
