@@ -118,17 +118,17 @@ def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, ta
     result = reports.build(frame, filters)
     drawn: dict = {}
     if figures:
-        for board in result.boards:
-            first = {r.label: r.runs[r.finished[0]]["run_id"] for r in board.rows if r.finished}
-            images = tracking.read_artifacts(tracking_uri, {label: (run_id, keys.SAMPLE_GRID) for label, run_id in first.items()}) \
-                if board.classes else {}
-            runs = {r.label: r.runs[r.finished[0]] for r in board.rows if r.diagnoses and r.finished}
-            curves = tracking.read_histories(tracking_uri, {label: run["run_id"] for label, run in runs.items()},
+        for board in result.boards:  # one finished run per row (its first seed) for what a run alone holds
+            first = {r.label: r.runs[r.finished[0]] for r in board.rows if r.finished}
+            wanted = {label: (run["run_id"], keys.SAMPLE_GRID) for label, run in first.items()} if board.classes else {}
+            images = tracking.read_artifacts(tracking_uri, wanted) if wanted else {}
+            wanted = {label: (run["run_id"], keys.FAIRNESS_DATA_TABLE) for label, run in first.items()} if board.sensitive else {}
+            tables = tracking.read_artifacts(tracking_uri, wanted) if wanted else {}
+            gans = {r.label: first[r.label] for r in board.rows if r.diagnoses and r.label in first}
+            curves = tracking.read_histories(tracking_uri, {label: run["run_id"] for label, run in gans.items()},
                                              (keys.probe("fid"), keys.probe("reference_fid")))
             histories = {label: (None if reports.missing(run.get("diagnosis")) else run["diagnosis"], curves[label])
-                         for label, run in runs.items()}
-            tables = tracking.read_artifacts(tracking_uri, {label: (run_id, keys.FAIRNESS_DATA_TABLE) for label, run_id in first.items()}) \
-                if board.sensitive else {}
+                         for label, run in gans.items()}
             drawn[board.key] = report_figures.board_figures(board, images, histories, tables)
     base = ui or f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}"
     links = {}

@@ -106,7 +106,8 @@ def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root):
         artifacts.mkdir(parents=True, exist_ok=True)
         driver.execute_script("window.scrollTo(0, 0);")
         assert driver.save_screenshot(str(artifacts / "report_page.png"))
-        assert driver.get_log("browser") == [] or all(e["level"] != "SEVERE" for e in driver.get_log("browser"))
+        late = driver.get_log("browser")  # what sorting and scrolling logged (get_log hands each entry once)
+        assert all(e["level"] != "SEVERE" for e in late), late
     finally:
         driver.quit()
 
