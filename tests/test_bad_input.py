@@ -80,7 +80,7 @@ CASES = [
     Case("seed-negative", (*RUN, "--seed", "-1"), r"--seed must be an integer in \[0, 4294967295\]"),
     # -- a real-data size and augmentation (the scarce-data curve) ---------------------------------------------------------
     Case("train-size-too-large", (*IMG, "--train-size", "60000"),
-         r"--train-size \(\[data\].train_size\) = 60000 is more than the 59500 training rows left after the 500-row validation"),
+         r"--train-size = 60000 is more than the 59500 training rows left after the 500-row validation"),
     Case("train-size-below-classes", (*IMG, "--train-size", "5"), r"= 5 is fewer rows than the 10 classes of the target - .*use 10 or more"),
     Case("train-size-class-missing", (*IMG, "--train-size", "10"),
          r"the training split lacks class\(es\) '4', '5', '8' .* raise --train-size"),
