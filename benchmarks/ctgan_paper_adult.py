@@ -47,7 +47,7 @@ def suite_models(run, regime: str) -> dict[str, float]:
 
 def machine(run) -> str:
     """What a run's fit seconds were measured on, from its record."""
-    cores, gpu = run.get("params.machine.cores"), run.get("params.machine.gpu")
+    cores, gpu = run.get(keys.param("machine.cores")), run.get(keys.param("machine.gpu"))
     if not isinstance(cores, str):
         return "2 CPU cores, no GPU (recorded before runs named their machine)"
     return f"{cores} CPU cores, " + (gpu if isinstance(gpu, str) else "no GPU")

@@ -3,7 +3,8 @@
     python benchmarks/golden_runs.py --data-dir ../shared/datasets --out tests/fixtures/golden_metrics.json
 
 Records, for each run, its configuration and every final metric except timings and memory (``cost/*``),
-which differ between machines. ``tests/test_pipeline.py::test_golden_metrics`` reruns the same
+which differ between machines, and the machine's numerics (``synthbench.records.numerics``: where they match, the
+test expects every non-neural metric to the last digit). ``tests/test_pipeline.py::test_golden_metrics`` reruns the same
 configurations and compares: identical for the non-neural generators, within a stated tolerance for cgan.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import synthbench
 from synthbench import keys
+from synthbench.records import numerics
 
 #: name -> (task, generator, budget, seed, generator params)
 RUNS = {
@@ -49,7 +51,7 @@ def main() -> None:
     args = ap.parse_args()
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                             cwd=Path(synthbench.__file__).parent).stdout.strip()
-    out = {"synthbench_commit": commit, "command": "python benchmarks/golden_runs.py " + " ".join(
+    out = {"synthbench_commit": commit, "machine": numerics(), "command": "python benchmarks/golden_runs.py " + " ".join(
         f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v), "runs": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.runs.split(","):

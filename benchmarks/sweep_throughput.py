@@ -29,11 +29,19 @@ import time
 from pathlib import Path
 
 import synthbench
-from synthbench import load_runs
+from synthbench import keys, load_runs
 
 EXECUTORS = {"workers-1": ["--workers", "1"], "workers-2": ["--workers", "2"],
              "dask-2": ["--executor", "dask", "--workers", "2"]}
-RESULTS = ("utility/", "fidelity/", "privacy/", "fairness/")
+RESULTS = ("utility", "fidelity", "privacy", "fairness")  # the groups of keys whose values must agree
+
+
+def result_key(column: str) -> bool:
+    """A metric whose value must not depend on the executor (not a cost, a curve or a configuration column)."""
+    try:
+        return keys.parse(column).group in RESULTS
+    except ValueError:
+        return False
 
 
 def run_sweep(name: str, extra: list[str], args, folder: Path) -> dict:
@@ -49,7 +57,8 @@ def run_sweep(name: str, extra: list[str], args, folder: Path) -> dict:
         sys.exit(f"{name}: synthbench sweep exited {out.returncode}:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
     runs = load_runs(uri, sweep="throughput")
     cells = runs[runs["cell"].notna()]
-    metrics = {r["cell"]: {c: r[c] for c in cells.columns if c.startswith(RESULTS) and r[c] == r[c]} for _, r in cells.iterrows()}
+    results = [c for c in cells.columns if result_key(c)]
+    metrics = {r["cell"]: {c: r[c] for c in results if r[c] == r[c]} for _, r in cells.iterrows()}
     labels = {r["cell"]: f"{r['generator']} on {r['task']} seed {r['seed']}" for _, r in cells.iterrows()}
     return {"command": " ".join(cmd[1:]), "wall_seconds": wall, "cells": len(cells), "distinct_cells": int(cells["cell"].nunique()),
             "finished": int((cells["status"] == "FINISHED").sum()), "cells_per_minute": len(cells) / (wall / 60),

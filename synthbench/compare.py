@@ -31,7 +31,7 @@ def _shown(key: str, all_metrics: bool) -> bool | None:
         return None
     if all_metrics:
         return True
-    return k.group in SHOWN and "/class/" not in key and not key.startswith("cost/per_class/")
+    return k.group in SHOWN and not k.metric.startswith(("class/", "per_class/"))
 
 
 def compare(run_a: str, run_b: str, tracking_uri=None, all_metrics: bool = False) -> Diff:
@@ -44,7 +44,7 @@ def compare(run_a: str, run_b: str, tracking_uri=None, all_metrics: bool = False
         raise ConfigError(f"no run {' or '.join(absent)} in {tracking.resolve_tracking_uri(tracking_uri)} - check the "
                           "run ids (`synthbench` prints one after each run; `synthbench report` lists them) and --tracking-uri")
     a, b = found[run_a], found[run_b]
-    settings = sorted({k for k in (*a, *b) if k.startswith("params.")}
+    settings = sorted({k for k in (*a, *b) if k.startswith(keys.PARAMS)}
                       | {f"tag.{t}" for t in ("task", "generator", "budget", "seed", "conditioning")})
     configuration = []
     for s in settings:
@@ -52,7 +52,7 @@ def compare(run_a: str, run_b: str, tracking_uri=None, all_metrics: bool = False
         va, vb = a.get(key), b.get(key)
         va, vb = ("-" if missing(va) else str(va)), ("-" if missing(vb) else str(vb))
         if va != vb:
-            configuration.append((s.replace("params.", "", 1).replace("tag.", "", 1), va, vb))
+            configuration.append((s.replace(keys.PARAMS, "", 1).replace("tag.", "", 1), va, vb))
     metrics, hidden = [], 0
     for k in sorted({k for k in (*a, *b) if "/" in k}):
         shown = _shown(k, all_metrics)

@@ -36,6 +36,7 @@ Metrics (``/`` groups them in the UI):
                                             ``fid``, ``reference_fid``, ``floor_fid``, ``label_accuracy``, ``class_coverage``,
                                             ``diversity``, ``diversity_min`` (see ``synthbench.diagnostics``)
 ``downstream/<regime>/<name>``              downstream training curves, one step per epoch
+``sweep/cells|finished|failed|ran_now|wall_seconds``  a sweep's summary, on its parent run (``synthbench sweep``)
 ==========================================  ===============================================================
 
 Tables (``modality = "table"``) use the same ``utility/``, ``cost/`` and ``train/`` keys (``train/<loss>``:
@@ -83,7 +84,8 @@ class; ``none``: unconditional, samples unlabelled), ``synthbench.diagnosis`` (`
 (tables: what the privacy checks do not prove); ``synthbench.reproduces`` (a rerun: the run it repeats).
 
 Params: the resolved configuration flattened (``task.name|version|modality|headline``, ``generator.*`` hyperparameters,
-``downstream.*``, ``budget``, ``seed``, ``device``), ``data.sha256.<file>``, ``version.<package>``.
+``downstream.*``, ``budget``, ``seed``, ``device``), ``data.sha256.<file>``, ``data.size.<split>``, ``version.<package>``,
+``machine.cores|cpus|arch|cpu|gpu`` (what the costs were measured on: cores used, CPUs, architecture, CPU model, GPU).
 Artifacts: ``config.json`` (the resolved configuration, whole), ``result.json`` (every metric),
 ``samples/per_class_grid.png``, ``plots/generator_losses.png``, ``tables/per_class.json``,
 ``synthetic/synthetic.npz`` (unless ``--no-save-synthetic``), ``diagnosis.md`` and ``diagnosis.json``
@@ -140,6 +142,14 @@ TAG_ATTEMPT = "synthbench.attempt"  # one process that ran (or tried to run) the
 TAG_SWEEP_ROLE = "synthbench.sweep.role"  # "parent" on the run that holds the sweep's configuration and summary
 TAG_INTERRUPTED = "synthbench.sweep.interrupted"  # "true": the sweep was stopped while this cell ran; it is run again
 TAG_PARENT = "mlflow.parentRunId"  # MLflow's own: the UI nests a sweep's cells under its parent run
+TAG_SWEEP_EXECUTOR = "synthbench.sweep.executor"  # on the parent: local or dask
+TAG_SWEEP_WORKERS = "synthbench.sweep.workers"  # on the parent: how many cells ran at once
+# a sweep's summary, metrics of its parent run
+SWEEP_CELLS = "sweep/cells"  # cells in the grid
+SWEEP_FINISHED = "sweep/finished"  # cells FINISHED in the store when the sweep ended (this and earlier sweeps)
+SWEEP_FAILED = "sweep/failed"  # cells FAILED (or KILLED) in the store when the sweep ended
+SWEEP_RAN_NOW = "sweep/ran_now"  # cells this invocation ran (the rest were finished before)
+SWEEP_WALL_SECONDS = "sweep/wall_seconds"  # wall time of this invocation
 
 
 # -- artifacts ---------------------------------------------------------------------------------------------
@@ -169,6 +179,37 @@ def quality_table(prop: str) -> str:
 
 def probe(name: str) -> str:
     return f"probe/{name}"
+
+
+PARAMS = "params."  # ``load_runs``: the prefix of the configuration's columns
+
+
+def param(name: str) -> str:
+    """``load_runs``'s column of configuration parameter ``name`` (``params.task.version``)."""
+    return PARAMS + name
+
+
+def augmented_regime(k: int) -> str:
+    """The name of the regime that adds ``k`` synthetic rows per real row: ``augmented_4x``."""
+    return f"augmented_{k}x"
+
+
+def augment_multiple(regime: str) -> int | None:
+    """``k`` of an ``augmented_<k>x`` regime; None for any other regime."""
+    head, _, k = regime.partition("_")
+    return int(k[:-1]) if head == "augmented" and k.endswith("x") and k[:-1].isdigit() else None
+
+
+def regime_metric(key: str) -> tuple[str, str] | None:
+    """``(regime, metric)`` of a primary model's utility key (``utility/<regime>/<metric>``); None for any other
+    key (further models, per-class scores, TSTR/TRTR, other groups)."""
+    try:
+        k = parse(key)
+    except ValueError:
+        return None
+    if k.group != "utility" or k.regime is None or k.model is not None or k.metric.startswith("class/"):
+        return None
+    return k.regime, k.metric
 
 
 def utility(regime: str, metric: str) -> str:
@@ -223,7 +264,7 @@ def data_fairness(column: str, data: str) -> str:
 
 
 # -- reading keys back ---------------------------------------------------------------------------------
-GROUPS = ("utility", "fidelity", "privacy", "fairness", "cost", "train", "probe", "downstream")
+GROUPS = ("utility", "fidelity", "privacy", "fairness", "cost", "train", "probe", "downstream", "sweep")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from synthbench import keys, records, registry, seeding
 from synthbench.background import Background, peak_rss_mb, wanted
 from synthbench.contract import fit
 from synthbench.exceptions import ConfigError, TrainingDivergedError
-from synthbench.metrics.utility import augmented_regime, augmented_training_set, regime_training_set
+from synthbench.metrics.utility import augmented_training_set, regime_training_set
 from synthbench.modalities.base import RunContext
 from synthbench.progress import Reporter, interruptible
 
@@ -97,8 +97,9 @@ def run(cfg, record: records.RunRecord, splits=None, *, data_dir=None, reporter:
             modality.extras(ctx, synthetic, jobs)
             if worker.enabled:
                 record.metrics[keys.WORKER_PEAK_RSS_MB] = worker.peak_rss_mb
-        if cfg.save_synthetic:
-            record.artifacts.append(modality.synthetic_artifact(synthetic))
+        saved = modality.synthetic_artifact(synthetic) if cfg.save_synthetic else None
+        if saved is not None:  # a modality without a file format for its data saves none
+            record.artifacts.append(saved)
         _record_cost(cfg, record)
         record.metrics[keys.TOTAL_SECONDS] = time.perf_counter() - t_start
     return record
@@ -167,7 +168,7 @@ def _utility(ctx: RunContext, modality, synthetic, pool=None) -> None:
     # each regime's training set is made just before its model trains (a 10x augmented set is large)
     regimes = [(r, lambda r=r: regime_training_set(r, ctx.splits.train, synthetic, cfg.task.regimes.mixed_synthetic_share,
                                                    ctx.seed(f"mixed/{r}"))) for r in cfg.task.regimes.run]
-    regimes += [(augmented_regime(k), lambda k=k: ctx.splits.train if pool is None else
+    regimes += [(keys.augmented_regime(k), lambda k=k: ctx.splits.train if pool is None else
                  augmented_training_set(ctx.splits.train, pool, k)) for k in cfg.augment]
     for regime, train_set in regimes:
         for path, rows in modality.utility(ctx, regime, train_set(), synthetic).items():

@@ -177,7 +177,7 @@ def machine() -> dict:
 
     from synthbench.background import cores
 
-    out = {"cores": cores(), "cpus": os.cpu_count() or 1, "arch": platform.machine()}
+    out = {"cores": cores(), "cpus": os.cpu_count() or 1, "arch": platform.machine(), "cpu": cpu()[0]}
     try:
         import torch
 
@@ -186,6 +186,46 @@ def machine() -> dict:
     except Exception:  # noqa: BLE001 - no torch, no GPU: nothing to record
         pass
     return out
+
+
+def cpu() -> tuple[str, str]:
+    """The CPU's model name and a short hash of its instruction-set flags (Linux's ``/proc/cpuinfo``; elsewhere
+    ``platform.processor()`` and no flags): machines with one model name can differ in the instructions that
+    torch's and the BLAS's kernels pick."""
+    import hashlib
+    import platform
+
+    model, flags = "", ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                name, _, value = line.partition(":")
+                if name.strip() == "model name" and not model:
+                    model = value.strip()
+                elif name.strip() in ("flags", "Features") and not flags:
+                    flags = " ".join(sorted(value.split()))
+    except OSError:
+        pass
+    return model or platform.processor() or platform.machine(), hashlib.sha256(flags.encode()).hexdigest()[:12] if flags else ""
+
+
+def numerics() -> dict:
+    """What decides a run's numbers beyond its configuration and data: the CPU (model and instruction set), the cores
+    its libraries thread over, and the numerical packages' versions. Two runs of one configuration agree to the last
+    digit where this agrees; elsewhere kernels take other paths (summation order, vector width)."""
+    from synthbench.background import cores
+
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(p: str) -> str:
+        try:
+            return version(p)
+        except PackageNotFoundError:
+            return "not installed"
+
+    model, flags = cpu()
+    return {"cpu": model, "cpu_flags": flags, "cores": cores(),
+            "versions": {p: installed(p) for p in ("torch", "numpy", "scipy", "scikit-learn", "xgboost", "sdv", "sdmetrics")}}
 
 
 def provenance() -> dict:

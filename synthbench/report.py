@@ -25,11 +25,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from synthbench import keys
+from synthbench import keys, registry
 from synthbench.stats import MIN_PAIRED_SEEDS, holm, mean_ci, paired_difference
 
-#: The honest baseline of each modality that a generator must beat to be worth its cost.
-FLOORS = {"image": "pca-gmm", "table": "marginals"}
 #: Generators that are references rather than candidates: ``real`` samples the training split itself.
 REFERENCES = ("real",)
 #: Significance level of the comparisons (after Holm's adjustment).
@@ -39,9 +37,9 @@ LOWER_IS_BETTER = {"rmse", "mae", "fid", "kid", "detection_auc", "exact_copies"}
 #: Parameters that do not make a configuration another one: the seed, the task (the board says which), the data
 #: (its checksums make boards apart; its sizes follow from it and the budget) and what only says where or with what
 #: it ran.
-NOT_CONFIGURATION = ("params.seed", "params.device", "params.generator.random_state", "params.generator.device",
-                     "params.downstream.random_state", "params.downstream.device")
-NOT_CONFIGURATION_PREFIXES = ("params.version.", "params.machine.", "params.data.", "params.task.")
+NOT_CONFIGURATION = tuple(keys.param(p) for p in ("seed", "device", "generator.random_state", "generator.device",
+                                                  "downstream.random_state", "downstream.device"))
+NOT_CONFIGURATION_PREFIXES = tuple(keys.param(p) for p in ("version.", "machine.", "data.", "task."))
 #: Metrics shown for the cost of a row.
 COST = (keys.FIT_SECONDS, keys.TOTAL_SECONDS, keys.PEAK_RSS_MB)
 #: Details left out of the privacy and fidelity tables (they explain the headline numbers; the runs hold them).
@@ -212,8 +210,8 @@ def _short(values: list[str]) -> str:
 def configuration(run: dict) -> dict:
     """The parameters that make a run's configuration (not its seed, devices, versions, machine, task or data files),
     and how a generator was conditioned (``--per-class`` makes another configuration of the same generator)."""
-    conf = {k[len("params."):]: v for k, v in sorted(run.items())
-            if k.startswith("params.") and k not in NOT_CONFIGURATION and not k.startswith(NOT_CONFIGURATION_PREFIXES)
+    conf = {k[len(keys.PARAMS):]: v for k, v in sorted(run.items())
+            if k.startswith(keys.PARAMS) and k not in NOT_CONFIGURATION and not k.startswith(NOT_CONFIGURATION_PREFIXES)
             and not missing(v)}
     if not missing(run.get("conditioning")):
         conf["conditioning"] = run["conditioning"]
@@ -222,9 +220,10 @@ def configuration(run: dict) -> dict:
 
 def _board_key(run: dict) -> tuple:
     """``(task, version, data, size)``: size is the ``--train-size`` a run asked for (0: the task's own)."""
-    data = [f"{k}={v}" for k, v in run.items() if k.startswith("params.data.sha256.") and not missing(v)]
+    data = [f"{k}={v}" for k, v in run.items() if k.startswith(keys.param("data.sha256.")) and not missing(v)]
     version = None if missing(run.get("task_version")) else int(run["task_version"])
-    size = 0 if missing(run.get("params.train_size")) else int(run["params.train_size"])
+    size = run.get(keys.param("train_size"))
+    size = 0 if missing(size) else int(size)
     return run["task"], version, _short(data), size
 
 
@@ -257,15 +256,24 @@ def _headline(runs: list[dict]) -> str:
         if r["status"] != "FINISHED" or missing(ratio):
             continue
         for k, v in r.items():
-            if not k.startswith("utility/synthetic/") or k.count("/") != 2 or missing(v):
+            regime, metric = keys.regime_metric(k) or (None, None)
+            if regime != "synthetic" or missing(v):
                 continue
-            real = r.get(keys.utility("real", k.rsplit("/", 1)[1]))
+            real = r.get(keys.utility("real", metric))
             if not missing(real) and real != 0 and math.isclose(v / real, ratio, rel_tol=1e-9, abs_tol=1e-12):
-                votes[k.rsplit("/", 1)[1]] += 1
+                votes[metric] += 1
     if votes:
         return votes.most_common(1)[0][0]
-    present = {k.rsplit("/", 1)[1] for r in runs for k in r if k.startswith("utility/synthetic/") and k.count("/") == 2}
+    present = {rm[1] for r in runs for k in r if (rm := keys.regime_metric(k)) and rm[0] == "synthetic"}
     return next((m for m in ("accuracy", "f1", "r2", "auroc") if m in present), sorted(present)[0] if present else "accuracy")
+
+
+def _parsed(key: str):
+    """``keys.parse(key)``; None for a column that is not a metric key."""
+    try:
+        return keys.parse(key)
+    except ValueError:
+        return None
 
 
 def _label(key: str) -> str:
@@ -285,8 +293,8 @@ def _columns(runs: list[dict], headline: str) -> tuple[list[Column], list, list]
     present = {k for r in runs if r["status"] == "FINISHED" for k, v in r.items() if "/" in k and not missing(v)}
     cols: list[Column] = []
     regimes = [g for g in keys.REGIMES if keys.utility(g, headline) in present]
-    regimes += sorted({k.split("/")[1] for k in present if k.startswith("utility/") and k.count("/") == 2
-                       and k.endswith("/" + headline) and k.split("/")[1] not in regimes}, key=_regime_order)
+    regimes += sorted({rm[0] for k in present if (rm := keys.regime_metric(k)) and rm[1] == headline
+                       and rm[0] not in regimes}, key=_regime_order)
     lower = headline in LOWER_IS_BETTER
     cols += [Column(keys.utility(g, headline), f"{g} {headline}", "utility", lower_is_better=lower) for g in regimes]
     if keys.TSTR_OVER_TRTR in present:
@@ -303,7 +311,7 @@ def _columns(runs: list[dict], headline: str) -> tuple[list[Column], list, list]
             cols.append(Column(k, _label(k), "fidelity", ref if ref in present else None, p.metric in LOWER_IS_BETTER))
         elif p.group == "privacy":
             cols.append(Column(k, _label(k), "privacy", None, p.metric in LOWER_IS_BETTER))
-    sensitive = sorted({keys.parse(k).column for k in present if k.startswith("fairness/")})
+    sensitive = sorted({p.column for k in present if (p := _parsed(k)) and p.group == "fairness"})
     for col in sensitive:
         for metric in ("demographic_parity_difference", "equal_opportunity_difference"):
             k = keys.fairness("synthetic", col, metric)
@@ -315,7 +323,8 @@ def _columns(runs: list[dict], headline: str) -> tuple[list[Column], list, list]
             ref = keys.data_fairness(col, "real")
             cols.append(Column(k, f"{col} data gap", "fairness", ref if ref in present else None, True))
     cols += [Column(k, _label(k), "cost", None, True) for k in COST if k in present]
-    classes = sorted({keys.parse(k).metric.split("/")[1] for k in present if k.startswith("utility/synthetic/class/")},
+    classes = sorted({p.metric.split("/")[1] for k in present
+                      if (p := _parsed(k)) and p.regime == "synthetic" and p.metric.startswith("class/")},
                      key=lambda c: (0, int(c)) if c.isdigit() else (1, c))
     return cols, classes, sensitive
 
@@ -355,7 +364,7 @@ def _recorded(runs: list[dict], param: str) -> str:
 
 def build_board(task: str, version, data: str, runs: list[dict], train_size: int = 0) -> Board:
     """One board from the runs of one task version and data (``load_runs`` rows as dicts, sweep parents removed)."""
-    headline = _recorded(runs, "params.task.headline") or _headline(runs)
+    headline = _recorded(runs, keys.param("task.headline")) or _headline(runs)
     columns, classes, sensitive = _columns(runs, headline)
     rows: dict[tuple, Row] = {}
     for r in sorted(runs, key=lambda r: (r["start_time"] is None, r["start_time"])):
@@ -384,7 +393,7 @@ def build_board(task: str, version, data: str, runs: list[dict], train_size: int
             d = r.get("diagnosis")
             if not missing(d) and d != "not_applicable":
                 row.diagnoses[d] += 1
-    modality = _recorded(runs, "params.task.modality")
+    modality = _recorded(runs, keys.param("task.modality"))
     if not modality:  # runs recorded before the modality was a parameter: images have FID or classes
         modality = "image" if keys.FID in {c.key for c in columns} or classes else "table"
     board = Board(task, version, data, modality, headline, columns, rows_, classes=classes, sensitive=sensitive,
@@ -399,7 +408,7 @@ def build_board(task: str, version, data: str, runs: list[dict], train_size: int
 
     measured = [r for r in rows_ if tstr in r.summaries]
     # the floor: its strongest row (several budgets or settings of the floor: the hardest one to beat)
-    floor = strongest([r for r in measured if r.generator == FLOORS.get(modality)])
+    floor = strongest([r for r in measured if r.generator == _floor(modality)])
     best = strongest([r for r in measured if r.generator not in REFERENCES])
     board.floor, board.best = (floor.label if floor else None), (best.label if best else None)
     _compare(rows_, floor, tstr, lower, "vs_floor")
@@ -411,7 +420,7 @@ def build_board(task: str, version, data: str, runs: list[dict], train_size: int
 
 def _size(row: Row) -> int | None:
     """A row's real training rows: what its runs recorded (``data.size.train``), else its ``--train-size``."""
-    sizes = [int(v) for v in (r.get("params.data.size.train") for r in row.runs.values()) if not missing(v)]
+    sizes = [int(v) for v in (r.get(keys.param("data.size.train")) for r in row.runs.values()) if not missing(v)]
     if sizes:
         return max(sizes)
     return int(row.configuration["train_size"]) if row.configuration.get("train_size") not in (None, "", "0") else None
@@ -431,8 +440,8 @@ def curves(rows: list[Row], headline: str, lower_is_better: bool = False) -> lis
         families.setdefault((r.generator, r.budget, json.dumps(rest, sort_keys=True, default=str)), []).append((n, r))
     families = {k: v for k, v in families.items() if len({n for n, _ in v}) >= 2}
     real = keys.utility("real", headline)
-    regimes = sorted({k.split("/")[1] for r in rows for run in r.runs.values() for k in run
-                      if k.startswith("utility/augmented_") and k.count("/") == 2}, key=_regime_order)
+    regimes = sorted({rm[0] for r in rows for run in r.runs.values() for k in run
+                      if (rm := keys.regime_metric(k)) and keys.augment_multiple(rm[0]) is not None}, key=_regime_order)
     regimes.append("synthetic")
     sign = -1.0 if lower_is_better else 1.0
     out = []
@@ -460,12 +469,17 @@ def curves(rows: list[Row], headline: str, lower_is_better: bool = False) -> lis
     return out
 
 
+def _floor(modality: str | None) -> str | None:
+    """The modality's floor baseline (``Modality.floor``): what a generator must beat to be worth its cost."""
+    found, _ = registry.modalities.try_get(modality) if modality else (None, None)
+    return getattr(found, "floor", None) or None
+
+
 def _regime_order(regime: str) -> tuple:
     """Regimes in reading order: the task's, then ``augmented_<k>x`` by k (1x before 10x)."""
     if regime in keys.REGIMES:
         return (0, keys.REGIMES.index(regime), "")
-    k = regime.split("_", 1)[-1].rstrip("x")
-    return (1, int(k) if k.isdigit() else 0, regime)
+    return (1, keys.augment_multiple(regime) or 0, regime)
 
 
 def build(frame, filters: dict | None = None) -> Report:

@@ -520,9 +520,10 @@ def _run_jobs(pool, jobs, result, observer, uri, experiment, spec, executor, wor
         counts = {s: sum(1 for c in result.plan.cells if now.get(c.identity) == s) for s in ("finished", "failed")}
         try:
             tracking.end_sweep_parent(uri, result.parent_run_id, status, {
-                "sweep/cells": len(result.plan.cells), "sweep/finished": counts["finished"], "sweep/failed": counts["failed"],
-                "sweep/ran_now": len(result.outcomes), "sweep/wall_seconds": result.seconds},
-                {"synthbench.sweep.executor": executor, "synthbench.sweep.workers": str(workers)})
+                keys.SWEEP_CELLS: len(result.plan.cells), keys.SWEEP_FINISHED: counts["finished"],
+                keys.SWEEP_FAILED: counts["failed"], keys.SWEEP_RAN_NOW: len(result.outcomes),
+                keys.SWEEP_WALL_SECONDS: result.seconds},
+                {keys.TAG_SWEEP_EXECUTOR: executor, keys.TAG_SWEEP_WORKERS: str(workers)})
         except Exception:  # noqa: BLE001 - closing the summary must not hide why the sweep stopped
             if status == "FINISHED":
                 raise

@@ -88,12 +88,15 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    slow = None if config.getoption("--runslow") else pytest.mark.skip(reason="slow: run with --runslow")
+    # Browser tests need Debian's chromium and chromium-driver; CI installs them (README, "Reports") and never skips.
+    no_browser = (None if (CHROMIUM and CHROMEDRIVER) or os.environ.get("CI") == "true" else
+                  pytest.mark.skip(reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)"))
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        if slow and "slow" in item.keywords:
+            item.add_marker(slow)
+        if no_browser and "browser" in item.keywords:
+            item.add_marker(no_browser)
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +138,7 @@ def synthbench_cli(*args, env=None, cwd=None, timeout=600, **kw):
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout, **kw)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cli():
     """``cli("run", "-g", ...)``: the ``synthbench`` command in a subprocess (a ``CompletedProcess``)."""
     return synthbench_cli
@@ -163,10 +166,22 @@ def table_task():
     return write_table_task
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def frames():
     """``frames(n, seed)``: train/test frames of a tiny mixed-type table."""
     return table_frames
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist_text() -> str:
+    """The ``tiny-mnist`` task file's text (600 MNIST training images)."""
+    return TINY_MNIST
+
+
+@pytest.fixture(scope="session")
+def table_text():
+    """``table_text(name=..., columns=..., extra=..., test_file=True)``: a tiny table task file's text."""
+    return table_task_text
 
 
 @pytest.fixture(scope="session")
@@ -179,11 +194,19 @@ def mnist_validation():
 
 
 # -- reports: runs of known metrics, and a real browser -----------------------------------------------------------
-#: TSTR accuracy per seed (0, 1, 2) of a known store's generators; TRTR 0.99 everywhere
-TSTR = {"pca-gmm": [0.90, 0.92, 0.94], "cgan": [0.96, 0.975, 0.99], "acgan": [0.93, 0.90, 0.95], "real": [0.99, 0.99, 0.985]}
+@pytest.fixture(scope="session")
+def known_tstr() -> dict:
+    """TSTR accuracy per seed (0, 1, 2) of a known store's generators (``run_dict``'s TRTR is 0.99 everywhere)."""
+    return {"pca-gmm": [0.90, 0.92, 0.94], "cgan": [0.96, 0.975, 0.99], "acgan": [0.93, 0.90, 0.95], "real": [0.99, 0.99, 0.985]}
 
 
-def run_dict(task, generator, seed, tstr, *, version=1, status="FINISHED", fid=None, error=None, extra=None, t=0):
+@pytest.fixture(scope="session")
+def run_dict():
+    """``run_dict(task, generator, seed, tstr, ...)``: a run for ``tracking.import_runs`` (``_run_dict``)."""
+    return _run_dict
+
+
+def _run_dict(task, generator, seed, tstr, *, version=1, status="FINISHED", fid=None, error=None, extra=None, t=0):
     """A run for ``synthbench.tracking.import_runs``, shaped like a real one (tags, params, metrics)."""
     from synthbench import keys
 
@@ -205,13 +228,12 @@ def run_dict(task, generator, seed, tstr, *, version=1, status="FINISHED", fid=N
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-#: Browser tests need Debian's chromium and chromium-driver; CI installs them (README, "Reports") and never skips.
-needs_browser = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and os.environ.get("CI") != "true",
-                                   reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
 
 
+@pytest.fixture
 def browser():
-    """Headless Chromium driven by Selenium through the system's chromedriver, with the console log kept."""
+    """Headless Chromium driven by Selenium through the system's chromedriver, with the console log kept; tests
+    that use it are marked ``browser`` (skipped without Chromium, except in CI)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -220,4 +242,8 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        yield driver
+    finally:
+        driver.quit()

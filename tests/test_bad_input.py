@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY_MNIST, synthbench_cli, table_frames, table_task_text
 
 pytestmark = pytest.mark.slow
 
@@ -204,16 +203,16 @@ def _free_port() -> int:
     return port
 
 
-def _prepare(case: Case, root: Path, tasks_dir: Path) -> tuple[list[str], dict]:
+def _prepare(case: Case, root: Path, texts: dict, frames) -> tuple[list[str], dict]:
     folder = root / case.id
     tasks = folder / "tasks"
     tasks.mkdir(parents=True)
-    (tasks / "tiny-mnist.toml").write_text((case.image_task or (lambda t: t))(TINY_MNIST))
-    train, test = table_frames(400)
+    (tasks / "tiny-mnist.toml").write_text((case.image_task or (lambda t: t))(texts["image"]))
+    train, test = frames(400)
     for name, frame, edit in (("train.csv", train, case.train_csv), ("test.csv", test, case.test_csv)):
         out = edit(frame) if edit else frame
         (tasks / name).write_text(out if isinstance(out, str) else out.to_csv(index=False))
-    (tasks / "tiny-table.toml").write_text((case.table_task or (lambda t: t))(table_task_text(extra='sensitive = ["colour"]')))
+    (tasks / "tiny-table.toml").write_text((case.table_task or (lambda t: t))(texts["table"]))
     data = folder / "data"
     if case.id == "dataset-file-corrupt":  # an MNIST file that is not MNIST's
         from synthbench.data import catalog
@@ -231,16 +230,17 @@ def _prepare(case: Case, root: Path, tasks_dir: Path) -> tuple[list[str], dict]:
 
 
 @pytest.fixture(scope="module")
-def results(request, tmp_path_factory, tasks_dir):
+def results(request, tmp_path_factory, cli, frames, tiny_mnist_text, table_text):
     """Run the selected cases, a few at a time: case id -> (CompletedProcess, store path)."""
     wanted = {item.callspec.params["case"].id for item in request.session.items
               if item.originalname == "test_bad_input_is_one_clear_line_and_opens_no_run" and hasattr(item, "callspec")}
     root = tmp_path_factory.mktemp("bad-input")
-    prepared = {c.id: _prepare(c, root, tasks_dir) for c in CASES if c.id in wanted}
+    texts = {"image": tiny_mnist_text, "table": table_text(extra='sensitive = ["colour"]')}
+    prepared = {c.id: _prepare(c, root, texts, frames) for c in CASES if c.id in wanted}
 
     def one(cid):
         args, env = prepared[cid]
-        return cid, synthbench_cli(*args, env=env, cwd=str(root / cid), timeout=300)
+        return cid, cli(*args, env=env, cwd=str(root / cid), timeout=300)
 
     try:
         with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2))) as pool:

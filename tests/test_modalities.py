@@ -2,13 +2,17 @@
 
 Tables: utility, fidelity, privacy and fairness; one clear error for bad input or a generator breaking the
 contract. Images (tiny task): the per-class wrapper, the training diagnostics record, not-applicable metrics,
-and a diverging run ending FAILED with its diagnosis."""
+and a diverging run ending FAILED with its diagnosis. A third modality: one module of a user's own."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import synthbench
+from synthbench import keys
 from synthbench.diagnostics import LABELS
 from synthbench.exceptions import ContractError
 
@@ -204,3 +208,173 @@ def test_divergence_stops_the_run_failed_with_its_diagnosis(tmp_path, tracking_u
     md = Path(client.download_artifacts(run.info.run_id, "diagnosis.md", str(tmp_path))).read_text()
     assert "# Diagnosis: `diverged`" in md and "lower both learning rates" in md
     assert client.get_metric_history(run.info.run_id, "train/d_loss")  # the record up to the failure is kept
+
+
+THIRD_MODALITY = '''
+"""A third kind of data, as a user writes it: labelled feature vectors, a generator and a model for them."""
+
+import numpy as np
+import pandas as pd
+
+from synthbench import keys
+from synthbench.data import catalog
+from synthbench.modalities.base import Modality, Splits
+
+
+class Vectors:
+    def __init__(self, x, y):
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=int)
+
+    def __len__(self):
+        return len(self.y)
+
+    def take(self, idx):
+        return Vectors(self.x[idx], self.y[idx])
+
+    @classmethod
+    def concat(cls, parts):
+        return cls(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]))
+
+
+class VectorModality(Modality):
+    name = "vectors"
+    data_type = Vectors
+    utility_metrics = ("accuracy",)
+    headline_metrics = ("accuracy",)
+    fidelity_metrics = ("mean_gap",)
+    floor = "class-means"
+
+    def example(self):
+        rng = np.random.default_rng(0)
+        return Vectors(rng.normal(size=(40, 3)), np.arange(40) % 2)
+
+    def validate(self, out, n, train, generator, labels=None, conditional=True):
+        assert isinstance(out, Vectors) and len(out) == n and out.x.shape[1] == train.x.shape[1]
+        return out
+
+    def same(self, a, b):
+        return np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+
+    def load_splits(self, task, budget, data_dir):
+        read = {}
+        for k in ("train", "test"):
+            path = catalog.task_file(getattr(task.data, f"{k}_file"), task.path, data_dir, f"[data].{k}_file", task.name)
+            frame = pd.read_csv(path)
+            read[k] = (Vectors(frame.drop(columns="label").to_numpy(), frame["label"].to_numpy()), path)
+        train, validation = read["train"][0].take(np.arange(20, len(read["train"][0]))), read["train"][0].take(np.arange(20))
+        return Splits(train, validation, read["test"][0], ["0", "1"], "vectors",
+                      {p.name: catalog.sha256_of(p) for _, p in read.values()}, {p.name: str(p) for _, p in read.values()})
+
+    def sample(self, ctx, generator, n=None, step="synthetic-labels"):
+        n = len(ctx.splits.train) if n is None else n
+        labels = np.random.default_rng(ctx.seed(step)).integers(0, 2, size=n)
+        return self.validate(generator.sample(n, labels=labels), n, ctx.splits.train, ctx.cfg.generator)
+
+    def utility(self, ctx, regime, train_set, synthetic):
+        model = ctx.cfg.model_cls(**ctx.cfg.model_params).fit(train_set)
+        acc = float(np.mean(model.predict(ctx.splits.test.x) == ctx.splits.test.y))
+        ctx.record.metrics[keys.utility(regime, "accuracy")] = acc
+        return {"tables/vectors.json": [{"regime": regime, "accuracy": acc}]}
+
+    def fidelity(self, ctx, synthetic, jobs):
+        ctx.record.metrics[keys.fidelity("mean_gap")] = float(np.abs(synthetic.x.mean(0) - ctx.splits.train.x.mean(0)).max())
+
+
+class ClassMeans:
+    """Draws each class's rows around its mean, with its per-feature spread."""
+    modalities = ("vectors",)
+
+    def __init__(self, random_state: int = 0):
+        self.random_state = random_state
+
+    def get_params(self, deep=False):
+        return {"random_state": self.random_state}
+
+    def fit(self, train):
+        self.stats_ = {c: (train.x[train.y == c].mean(0), train.x[train.y == c].std(0)) for c in np.unique(train.y)}
+        return self
+
+    def sample(self, n, labels=None):
+        rng = np.random.default_rng(self.random_state)
+        x = np.stack([rng.normal(*self.stats_[c]) for c in labels])
+        return Vectors(x, labels)
+
+
+class NearestMean:
+    modalities = ("vectors",)
+
+    def __init__(self, shrink: float = 0.0):
+        self.shrink = shrink
+
+    def fit(self, train, validation=None, callback=None):
+        self.means_ = np.stack([train.x[train.y == c].mean(0) for c in (0, 1)])
+        return self
+
+    def predict(self, x):
+        return np.argmin(((x[:, None, :] - self.means_[None]) ** 2).sum(-1), axis=1)
+
+
+MODALITY = VectorModality()
+'''
+
+
+VECTORS_TASK = """
+name = "vectors"
+version = 1
+modality = "vectors"
+description = "labelled feature vectors: a kind of data synthbench does not ship"
+
+[data]
+train_file = "train.csv"
+test_file = "test.csv"
+
+[downstream]
+model = "nearest-mean"
+
+[budgets.standard]
+"""
+
+USE_IT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import toy_vectors as tv
+import synthbench
+from synthbench import api, registry
+
+registry.modalities.register("vectors", tv.MODALITY, "toy-vectors")
+registry.generators.register("class-means", tv.ClassMeans, "toy-vectors")
+registry.models.register("nearest-mean", tv.NearestMean, "toy-vectors")
+for seed in (0, 1):
+    result = synthbench.run("vectors", "class-means", seed=seed, tasks_dir=sys.argv[1], tracking_uri=sys.argv[2],
+                            system_metrics=False)
+    assert result.status == "FINISHED", result
+report, _ = api.report(sys.argv[3], tracking_uri=sys.argv[2], figures=False)
+print(json.dumps({"floor": report.boards[0].floor, "rows": [r.label for r in report.boards[0].rows]}))
+"""
+
+
+def test_a_third_modality_is_one_new_module(tmp_path, tracking_uri):
+    """A kind of data synthbench does not ship, added as one module of the user's own (a modality, a generator and a
+    model for it) and registered at runtime: runs go through the one pipeline, are recorded and read back, and the
+    report takes the modality's floor - with no edit to synthbench."""
+    import numpy as np
+    import pandas as pd
+
+    (tmp_path / "toy_vectors.py").write_text(THIRD_MODALITY)
+    (tmp_path / "vectors.toml").write_text(VECTORS_TASK)
+    rng = np.random.default_rng(0)
+    for name, n in (("train", 120), ("test", 60)):
+        y = np.arange(n) % 2
+        x = rng.normal(size=(n, 3)) + 1.5 * y[:, None]
+        pd.DataFrame({"x0": x[:, 0], "x1": x[:, 1], "x2": x[:, 2], "label": y}).to_csv(tmp_path / f"{name}.csv", index=False)
+    proc = subprocess.run([sys.executable, "-c", USE_IT, str(tmp_path), tracking_uri, str(tmp_path / "report")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    shown = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert shown == {"floor": "class-means", "rows": ["class-means"]}
+    runs = synthbench.load_runs(tracking_uri)
+    assert list(runs["status"]) == ["FINISHED", "FINISHED"] and set(runs["task"]) == {"vectors"}
+    for _, r in runs.iterrows():
+        assert 0.8 <= r[keys.utility("real", "accuracy")] <= 1.0 and 0.8 <= r[keys.utility("synthetic", "accuracy")] <= 1.0
+        assert r[keys.TSTR_OVER_TRTR] == pytest.approx(r[keys.utility("synthetic", "accuracy")] / r[keys.utility("real", "accuracy")])
+        assert r[keys.fidelity("mean_gap")] < 0.5 and r[keys.param("task.modality")] == "vectors"

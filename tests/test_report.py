@@ -10,7 +10,6 @@ import math
 import pytest
 
 from synthbench import api, keys, report, tracking
-from tests.conftest import TSTR, run_dict
 
 T975_DF2 = 4.302652729911275  # Student's t, 97.5% quantile, 2 degrees of freedom (tables)
 
@@ -34,10 +33,10 @@ def mean_half(values):
 
 
 @pytest.fixture
-def known_store(tracking_uri):
+def known_store(tracking_uri, known_tstr, run_dict):
     runs = []
     t = 0
-    for generator, values in TSTR.items():
+    for generator, values in known_tstr.items():
         for seed, v in enumerate(values):
             t += 1000
             fid = None if (generator == "acgan" and seed == 2) else 10.0 + seed  # acgan seed 2: no FID recorded
@@ -49,7 +48,7 @@ def known_store(tracking_uri):
     # another task version: its own board, never averaged with version 1
     runs.append(run_dict("toy", "cgan", 0, 0.50, version=2, fid=80.0, t=t + 4000))
     # a sweep's parent run is not a result
-    runs.append({"tags": {keys.TAG_SWEEP: "s", keys.TAG_SWEEP_ROLE: "parent"}, "params": {}, "metrics": {"sweep/cells": 9.0}})
+    runs.append({"tags": {keys.TAG_SWEEP: "s", keys.TAG_SWEEP_ROLE: "parent"}, "params": {}, "metrics": {keys.SWEEP_CELLS: 9.0}})
     tracking.import_runs(tracking_uri, "synthbench", runs)
     return tracking_uri
 
@@ -59,7 +58,7 @@ def _rows(path):
         return list(csv.DictReader(f))
 
 
-def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path):
+def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path, known_tstr):
     result, paths = api.report(tmp_path / "out", tracking_uri=known_store, figures=False)
     assert result.runs == 16  # the sweep parent is not counted
     assert [b.name for b in result.boards] == ["toy v1", "toy v2"]
@@ -68,7 +67,7 @@ def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path):
     rows = {r.label: r for r in board.rows}
     assert [r.label for r in board.rows] == ["real", "cgan", "acgan", "pca-gmm", "wgan-gp"]  # by mean TSTR
     tstr = keys.utility("synthetic", "accuracy")
-    for gen, values in TSTR.items():
+    for gen, values in known_tstr.items():
         mean, half = mean_half(values)
         assert rows[gen].summaries[tstr].mean == pytest.approx(mean, abs=1e-12)
         assert rows[gen].summaries[tstr].half == pytest.approx(half, rel=1e-9)
@@ -84,7 +83,7 @@ def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path):
     assert w.vs_floor.p is None and "too few seeds (1 shared" in w.vs_floor.verdict
 
     # vs floor: cgan, acgan, real (paired t over seeds 0-2), Holm over the three
-    floor = {g: paired(TSTR[g], TSTR["pca-gmm"]) for g in ("cgan", "acgan", "real")}
+    floor = {g: paired(known_tstr[g], known_tstr["pca-gmm"]) for g in ("cgan", "acgan", "real")}
     for g, (diff, half, p) in floor.items():
         c = rows[g].vs_floor
         assert c.diff == pytest.approx(diff, abs=1e-12) and c.p == pytest.approx(p, rel=1e-9)
@@ -102,7 +101,7 @@ def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path):
     assert rows["pca-gmm"].vs_floor.verdict == "itself"
 
     # vs best (cgan): pca-gmm, acgan, real
-    best = {g: paired(TSTR[g], TSTR["cgan"]) for g in ("pca-gmm", "acgan", "real")}
+    best = {g: paired(known_tstr[g], known_tstr["cgan"]) for g in ("pca-gmm", "acgan", "real")}
     for g, (diff, half, p) in best.items():
         assert rows[g].vs_best.p == pytest.approx(p, rel=1e-9) and rows[g].vs_best.diff == pytest.approx(diff, abs=1e-12)
     assert rows["acgan"].vs_best.verdict == "tie"  # within noise of the best: a tie, not a rank
@@ -110,7 +109,7 @@ def test_known_runs_give_the_figures_computed_by_hand(known_store, tmp_path):
 
     # the CSV holds the same numbers
     lb = {(r["row"], r["metric"]): r for r in _rows(tmp_path / "out" / "leaderboard.csv")}
-    mean, half = mean_half(TSTR["acgan"])
+    mean, half = mean_half(known_tstr["acgan"])
     assert float(lb[("acgan", tstr)]["mean"]) == pytest.approx(mean) and float(lb[("acgan", tstr)]["ci_half_width"]) == pytest.approx(half)
     assert lb[("wgan-gp", tstr)]["failed"] == "1" and lb[("wgan-gp", tstr)]["ci_half_width"] == ""
     comps = {(r["row"], r["against"]): r for r in _rows(tmp_path / "out" / "comparisons.csv") if r["task_version"] == "1"}
@@ -132,7 +131,7 @@ def test_an_empty_store_gives_a_report_that_says_so(tracking_uri, tmp_path):
     assert "No runs to report" in (tmp_path / "out" / "index.html").read_text()
 
 
-def test_only_failed_runs_are_counted_not_dropped(tracking_uri, tmp_path):
+def test_only_failed_runs_are_counted_not_dropped(tracking_uri, tmp_path, run_dict):
     tracking.import_runs(tracking_uri, "synthbench", [
         run_dict("toy", "cgan", s, None, status="FAILED", error="MemoryError", t=s) for s in range(3)])
     result, _ = api.report(tmp_path / "out", tracking_uri=tracking_uri)
@@ -143,7 +142,7 @@ def test_only_failed_runs_are_counted_not_dropped(tracking_uri, tmp_path):
     assert "0 finished, 3 failed" in md and "seed 2 failed: MemoryError" in md
 
 
-def test_hyperparameter_values_are_rows_apart(tracking_uri):
+def test_hyperparameter_values_are_rows_apart(tracking_uri, run_dict):
     runs = []
     for lr in ("0.001", "0.002"):
         for s in range(2):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from synthbench import api, keys, tracking
-from tests.conftest import TSTR, browser, needs_browser, run_dict
+
 
 def _grid_png() -> bytes:
     import matplotlib
@@ -30,11 +30,11 @@ def _grid_png() -> bytes:
 
 
 @pytest.fixture
-def full_store(tracking_uri):
+def full_store(tracking_uri, known_tstr, run_dict):
     """An image board with every figure's input (fidelity, cost, per-class accuracy, sample grids, training curves)
     and a table board with fairness metrics."""
     runs, t = [], 0
-    for generator, values in TSTR.items():
+    for generator, values in known_tstr.items():
         for seed, v in enumerate(values):
             t += 1000
             per_class = {keys.per_class("synthetic", k): min(1.0, v + 0.01 * (k - 5)) for k in range(10)}
@@ -63,8 +63,8 @@ def full_store(tracking_uri):
     return tracking_uri
 
 
-@needs_browser
-def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root):
+@pytest.mark.browser
+def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root, browser):
     from selenium.webdriver.common.by import By
 
     result, _ = api.report(tmp_path / "out", tracking_uri=full_store)
@@ -77,39 +77,36 @@ def test_the_page_in_a_real_browser_offline(full_store, tmp_path, repo_root):
     drawn = {(b.name, n) for b in result.boards for n in _figure_names(tmp_path / "out", b)}
     assert drawn == expected_figures
 
-    driver = browser()
-    try:
-        driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
-        driver.get(page.as_uri())
-        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert severe == [], severe
-        tables = driver.find_elements(By.CSS_SELECTOR, "table.sortable")
-        # toy: utility, fidelity, cost; toy-table: utility, fidelity, fairness, cost
-        assert len(tables) == 7 and all(t.is_displayed() for t in tables)
-        images = driver.find_elements(By.CSS_SELECTOR, "figure img")
-        assert len(images) == len(expected_figures)
-        for img in images:
-            driver.execute_script("arguments[0].scrollIntoView();", img)
-            assert img.is_displayed()
-            assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100;", img), \
-                img.get_attribute("alt")
-        # sorting: the first utility table by its 'synthetic accuracy' column, ascending then descending
-        table = tables[0]
-        header = next(th for th in table.find_elements(By.TAG_NAME, "th") if th.text.startswith("synthetic accuracy"))
-        header.click()
-        first = [tr.find_elements(By.TAG_NAME, "td")[0].text for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
-        assert first[0] == "pca-gmm" and first[-1] == "real"
-        header.click()
-        first = [tr.find_elements(By.TAG_NAME, "td")[0].text for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
-        assert first[0] == "real" and first[-1] == "pca-gmm"
-        artifacts = Path(os.environ.get("SYNTHBENCH_TEST_ARTIFACTS", repo_root / "test-artifacts"))
-        artifacts.mkdir(parents=True, exist_ok=True)
-        driver.execute_script("window.scrollTo(0, 0);")
-        assert driver.save_screenshot(str(artifacts / "report_page.png"))
-        late = driver.get_log("browser")  # what sorting and scrolling logged (get_log hands each entry once)
-        assert all(e["level"] != "SEVERE" for e in late), late
-    finally:
-        driver.quit()
+    driver = browser
+    driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
+    driver.get(page.as_uri())
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == [], severe
+    tables = driver.find_elements(By.CSS_SELECTOR, "table.sortable")
+    # toy: utility, fidelity, cost; toy-table: utility, fidelity, fairness, cost
+    assert len(tables) == 7 and all(t.is_displayed() for t in tables)
+    images = driver.find_elements(By.CSS_SELECTOR, "figure img")
+    assert len(images) == len(expected_figures)
+    for img in images:
+        driver.execute_script("arguments[0].scrollIntoView();", img)
+        assert img.is_displayed()
+        assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100;", img), \
+            img.get_attribute("alt")
+    # sorting: the first utility table by its 'synthetic accuracy' column, ascending then descending
+    table = tables[0]
+    header = next(th for th in table.find_elements(By.TAG_NAME, "th") if th.text.startswith("synthetic accuracy"))
+    header.click()
+    first = [tr.find_elements(By.TAG_NAME, "td")[0].text for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert first[0] == "pca-gmm" and first[-1] == "real"
+    header.click()
+    first = [tr.find_elements(By.TAG_NAME, "td")[0].text for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert first[0] == "real" and first[-1] == "pca-gmm"
+    artifacts = Path(os.environ.get("SYNTHBENCH_TEST_ARTIFACTS", repo_root / "test-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0);")
+    assert driver.save_screenshot(str(artifacts / "report_page.png"))
+    late = driver.get_log("browser")  # what sorting and scrolling logged (get_log hands each entry once)
+    assert all(e["level"] != "SEVERE" for e in late), late
 
 
 def _figure_names(out: Path, board) -> set:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from synthbench import keys
+
 FAULT_PLUGIN = {
     "pyproject.toml": """
         [build-system]
@@ -152,7 +154,7 @@ def test_failed_killed_and_timed_out_cells_are_recorded_and_the_sweep_goes_on(tm
 
     parent = load_runs(tracking_uri, sweep="faults")
     parent = parent[parent["sweep_role"] == "parent"]
-    assert len(parent) == 1 and parent.iloc[0]["sweep/finished"] == 1 and parent.iloc[0]["sweep/failed"] == 3
+    assert len(parent) == 1 and parent.iloc[0][keys.SWEEP_FINISHED] == 1 and parent.iloc[0][keys.SWEEP_FAILED] == 3
     assert set(runs["parent_run_id"]) == {parent.iloc[0]["run_id"]}
     # run again: nothing to do (failed cells wait for --retry-failed), nothing recorded twice
     again = cli(*args, env=_data_env(repo_root, fault_site), cwd=tmp_path)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from synthbench import keys, tracking
-from tests.conftest import browser, needs_browser, run_dict
 
 
 def _free_port() -> int:
@@ -26,8 +25,8 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-@needs_browser
-def test_the_printed_link_opens_the_runs_table_with_synthbenchs_runs(tracking_uri, tmp_path, repo_root):
+@pytest.mark.browser
+def test_the_printed_link_opens_the_runs_table_with_synthbenchs_runs(tracking_uri, tmp_path, repo_root, browser, run_dict):
     import requests
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -53,21 +52,18 @@ def test_the_printed_link_opens_the_runs_table_with_synthbenchs_runs(tracking_ur
             assert time.monotonic() - t0 < 120, "the UI did not answer within 120 s"
             time.sleep(0.25)
         up = time.monotonic() - t0
-        driver = browser()
-        try:
-            driver.get(tracking.ui_link(base, exp_id))
-            wait = WebDriverWait(driver, 60)
-            for name in ("cgan-0", "pca-gmm-0"):  # the runs' names, in the runs table
-                wait.until(ec.presence_of_element_located((By.XPATH, f"//*[contains(text(), '{name}')]")))
-            assert "workflowType=machine_learning" in driver.current_url
-            artifacts = Path(os.environ.get("SYNTHBENCH_TEST_ARTIFACTS", repo_root / "test-artifacts"))
-            artifacts.mkdir(parents=True, exist_ok=True)
-            driver.save_screenshot(str(artifacts / "mlflow_runs_table.png"))
-            driver.get(tracking.ui_link(base, exp_id, ids[0]))
-            wait.until(ec.presence_of_element_located((By.XPATH, "//*[contains(text(), 'cgan-0')]")))
-            wait.until(ec.presence_of_element_located((By.XPATH, f"//*[contains(text(), '{keys.TSTR_OVER_TRTR}')]")))
-        finally:
-            driver.quit()
+        driver = browser
+        driver.get(tracking.ui_link(base, exp_id))
+        wait = WebDriverWait(driver, 60)
+        for name in ("cgan-0", "pca-gmm-0"):  # the runs' names, in the runs table
+            wait.until(ec.presence_of_element_located((By.XPATH, f"//*[contains(text(), '{name}')]")))
+        assert "workflowType=machine_learning" in driver.current_url
+        artifacts = Path(os.environ.get("SYNTHBENCH_TEST_ARTIFACTS", repo_root / "test-artifacts"))
+        artifacts.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(artifacts / "mlflow_runs_table.png"))
+        driver.get(tracking.ui_link(base, exp_id, ids[0]))
+        wait.until(ec.presence_of_element_located((By.XPATH, "//*[contains(text(), 'cgan-0')]")))
+        wait.until(ec.presence_of_element_located((By.XPATH, f"//*[contains(text(), '{keys.TSTR_OVER_TRTR}')]")))
         print(f"synthbench ui answered after {up:.1f} s")
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -28,11 +28,6 @@ def regime_training_set(regime: str, real, synthetic, share: float, seed: int):
     raise ValueError(f"unknown regime {regime!r}")
 
 
-def augmented_regime(k: int) -> str:
-    """The name of the regime that adds ``k`` synthetic rows per real row: ``augmented_4x``."""
-    return f"augmented_{k}x"
-
-
 def augmented_training_set(real, pool, k: int):
     """The real training rows plus the first ``k * len(real)`` rows of ``pool`` (the synthetic rows drawn for
     augmentation): real data is never replaced, only added to."""

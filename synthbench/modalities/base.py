@@ -71,6 +71,7 @@ class Modality:
     fidelity_metrics: tuple = ()  # what [metrics].fidelity may name
     uses_worker: bool = False  # whether side jobs (start_jobs) should run in the evaluation worker process
     labels_are_columns: bool = False  # the label is generated as a column: sample(labels=...) must be refused
+    floor: str = ""  # the honest baseline generator a generator must beat on this modality (reports' floor row)
 
     # -- the generator contract for this data (synthbench.testing runs it) ----------------------------
     def example(self):

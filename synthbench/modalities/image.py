@@ -21,6 +21,7 @@ TABLE_ONLY = ("columns", "problem", "positive", "sensitive", "test_fraction", "t
 
 class ImageModality(Modality):
     name = "image"
+    floor = "pca-gmm"
     data_type = LabeledImages
     utility_metrics = ("accuracy", "macro_f1", "per_class_accuracy")
     headline_metrics = ("accuracy", "macro_f1")

@@ -32,6 +32,7 @@ PROBLEM_METRICS = {"classification": ("accuracy", "f1", "auroc", "macro_f1"), "r
 
 class TableModality(Modality):
     name = "table"
+    floor = "marginals"
     data_type = Table
     utility_metrics = ("accuracy", "f1", "auroc", "macro_f1", "r2", "rmse")
     headline_metrics = utility_metrics
