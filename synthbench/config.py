@@ -68,7 +68,9 @@ def coerce(name: str, value, default, owner: str):
 def resolve_params(cls, owner: str, layers: list[tuple[str, dict]]) -> dict:
     """The hyperparameters of ``cls``: its ``__init__`` defaults overridden by each ``(source, values)`` layer in
     turn, every name checked against the signature and every value against the class's ``constraints``
-    (``synthbench.constraints``); an error names the value's source (``--param``, the task file, ...)."""
+    (``synthbench.constraints``); an error names the value's source (``--param``, the task file, ...). Names in one of
+    the class's ``alternatives`` groups say one setting two ways (``steps`` or ``epochs``): a layer that sets one
+    returns the others to their defaults, so ``--param epochs=5`` is not overridden by a budget's ``steps``."""
     declared = hyperparameters(cls)
     params = dict(declared)
     source = {}
@@ -81,6 +83,11 @@ def resolve_params(cls, owner: str, layers: list[tuple[str, dict]]) -> dict:
                 raise UnknownNameError(f"hyperparameter of {owner}", k, declared)
             params[k] = coerce(k, v, declared[k], owner)
             source[k] = where
+            for group in getattr(cls, "alternatives", ()):  # one setting said two ways: the layer's own word wins
+                for other in group:
+                    if k in group and other != k and other not in layer:
+                        params[other] = declared[other]
+                        source.pop(other, None)
     for k, constraint in getattr(cls, "constraints", {}).items():
         if k not in declared:
             raise PluginError(f"{owner} declares a constraint on '{k}', which is not a hyperparameter of its __init__ "

@@ -308,3 +308,21 @@ def test_classic_augmentation_moves_real_images_of_the_asked_class():
     assert sum(im.tobytes() in real for im in moved.images) < 30  # most were moved
     again = gen(random_state=3).fit(train).sample(20, labels=labels[:20])
     assert np.array_equal(again.images, gen(random_state=3).fit(train).sample(20, labels=labels[:20]).images)
+
+
+def test_sdv_budgets_are_optimiser_steps_whatever_the_training_set_size():
+    """A budget in steps gives 500 rows as many updates as 27,561 (epochs over 500 rows would give 1 batch each); on
+    Adult's training split the standard budget is the 50 epochs it used to name; an explicit --param epochs wins."""
+    from synthbench.config import resolve
+
+    for name, per_epoch in (("ctgan", lambda n: max(n // 500, 1)), ("tvae", lambda n: -(-n // 500)),
+                            ("copula-gan", lambda n: max(n // 500, 1))):
+        cfg = resolve("adult", name, "standard", 0)
+        assert cfg.generator_params["steps"] == 2750
+        gen = cfg.build_generator()
+        assert gen.epochs_for(27561) == 50
+        for rows in (500, 2000, 8000, 27561):
+            epochs = gen.epochs_for(rows)
+            assert epochs * per_epoch(rows) >= 2750 > (epochs - 1) * per_epoch(rows), (name, rows, epochs)
+        own = resolve("adult", name, "standard", 0, params={"epochs": "7"})
+        assert own.generator_params["steps"] is None and own.build_generator().epochs_for(500) == 7

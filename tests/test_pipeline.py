@@ -186,6 +186,15 @@ def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkey
         return original(self, ctx, regime, train_set, synthetic)
 
     monkeypatch.setattr(ImageModality, "utility", spy)
+    from synthbench.metrics import utility
+
+    trained, evaluate = {}, utility.evaluate_regime
+
+    def train_spy(model_cls, params, regime, train, *args, **kwargs):
+        trained[regime] = train
+        return evaluate(model_cls, params, regime, train, *args, **kwargs)
+
+    monkeypatch.setattr(utility, "evaluate_regime", train_spy)
     cfg = resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tasks_dir), train_size=100, augment=(4, 1))
     assert cfg.augment == (1, 4) and cfg.train_size == 100 and cfg.budget_spec.train_size == 100
     record = pipeline.run(cfg, pipeline.new_record(cfg))
@@ -196,6 +205,11 @@ def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkey
         assert np.array_equal(aug.images[:100], real.images)  # the real rows, all of them, first
         assert np.array_equal(aug.class_counts() - real.class_counts(), k * real.class_counts())
     assert np.array_equal(seen["augmented_4x"].images[:200], seen["augmented_1x"].images)
+    # the CNN trains on each set repeated to about the 600 rows the task holds without --train-size: as many steps
+    # as an epoch over them, whatever N (100 rows alone would be one batch an epoch)
+    assert {r: len(t) for r, t in trained.items()} == {"real": 600, "synthetic": 600, "mixed": 600, "augmented_1x": 600,
+                                                       "augmented_4x": 500}
+    assert np.array_equal(trained["real"].images, np.concatenate([real.images] * 6))
     m = record.metrics
     for regime in ("real", "synthetic", "mixed", "augmented_1x", "augmented_4x"):
         assert 0 <= m[keys.utility(regime, "accuracy")] <= 1, regime

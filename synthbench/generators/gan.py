@@ -138,6 +138,12 @@ class GANBase(BaseEstimator):
         self.discriminator_ = D
         return self
 
+    def batch_for(self, rows: int) -> int:
+        """The batch a fit on ``rows`` rows takes: ``batch_size``, except that one generator step's ``d_steps``
+        batches must fit in a pass over the data - at a small N (a scarce-data run, a class of a per-class model) the
+        batch shrinks rather than come out empty."""
+        return min(self.batch_size, max(1, rows // max(1, int(self._hp("d_steps", 1)))))
+
     def _train(self, train, callback, monitor, resume):
         import torch
 
@@ -148,9 +154,7 @@ class GANBase(BaseEstimator):
         prior = torch.as_tensor(self.prior_, dtype=torch.float32)
         n = len(train)
         d_steps = max(1, int(self._hp("d_steps", 1)))
-        # one generator step's d_steps batches must fit in a pass over the data: at a small N (a scarce-data run,
-        # a class of a per-class model) the batch shrinks rather than come out empty
-        bs = min(self.batch_size, max(1, n // d_steps))
+        bs = self.batch_for(n)
         per_epoch = steps_per_epoch(n, bs, d_steps)
         mode_seeking, half = float(self._hp("mode_seeking", 0.0)), bs // 2
         diagnostics = bool(self._hp("diagnostics", True))

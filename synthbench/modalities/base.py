@@ -28,6 +28,9 @@ class Splits:
     dataset: str
     checksums: dict = field(default_factory=dict)  # file name -> sha256
     files: dict = field(default_factory=dict)  # file name -> path
+    # rows whose epochs each regime's downstream model trains for: a smaller training set is repeated to about this
+    # size (image runs at --train-size N keep the whole split's training steps); 0: every set its own size
+    downstream_rows: int = 0
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}

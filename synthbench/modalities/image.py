@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from synthbench import extractors, keys, registry
+from synthbench import defaults, extractors, keys, registry
 from synthbench.contract import validate_sample
 from synthbench.data import catalog, readers
 from synthbench.data.images import LabeledImages
@@ -96,6 +96,11 @@ class ImageModality(Modality):
             test=LabeledImages(x_te[test_idx], y_te[test_idx], num_classes),
             class_names=list(spec.meta["classes"]), dataset=spec.name,
             checksums={name: spec.file(name).sha256 for name in paths}, files={name: str(p) for name, p in paths.items()},
+            # --train-size N: the CNN takes as many steps as its epochs give over the training set the task holds
+            # without it ([data].train_size, else the whole split), whatever N (4 epochs over 100 images would be 4
+            # steps: a "real" score that measured undertraining, not 100 images)
+            downstream_rows=(d.train_size or len(y_tr) - d.validation_size)
+            if train_size and train_key == defaults.TRAIN_SIZE_OPTION else 0,
         )
 
     def inputs(self, splits: Splits) -> list:
@@ -180,6 +185,9 @@ class ImageModality(Modality):
                 "labels, so no classifier can be trained on them (drop --no-per-class to train one model per class)")
             return {}
         params = {**cfg.model_params, "random_state": ctx.seed(f"downstream/{regime}")}
+        copies = round(ctx.splits.downstream_rows / len(train_set)) if ctx.splits.downstream_rows else 1
+        if copies > 1:  # the same rows, repeated: an epoch over them is as many steps as one over the whole split
+            train_set = type(train_set).concat([train_set] * copies)
         with ctx.reporter.phase(f"downstream {cfg.model} ({regime})") as update:
             res = evaluate_regime(cfg.model_cls, params, regime, train_set, ctx.splits.validation, ctx.splits.test, update)
         record.metrics.update(res.metrics)
