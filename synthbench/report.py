@@ -171,12 +171,15 @@ class CurvePoint:
     p: float | None  # paired t-test of the gains against 0 (None: fewer than MIN_PAIRED_SEEDS seeds)
     low: float | None = None  # 95% CI of the mean gain
     high: float | None = None
+    p_holm: float | None = None  # p, Holm-adjusted over the points of its curve (``curves``)
 
     @property
     def verdict(self) -> str:
-        if self.p is None:
+        """helps / hurts when the Holm-adjusted p < 0.05 (a curve makes one claim per size: "helps at N"); else tie."""
+        p = self.p_holm if self.p_holm is not None else self.p
+        if p is None:
             return "too few seeds"
-        return "tie" if self.p >= ALPHA or self.gain.mean == 0 else ("helps" if self.gain.mean > 0 else "hurts")
+        return "tie" if p >= ALPHA or self.gain.mean == 0 else ("helps" if self.gain.mean > 0 else "hurts")
 
 
 @dataclass
@@ -430,7 +433,9 @@ def curves(rows: list[Row], headline: str, lower_is_better: bool = False) -> lis
     """The scarce-data curves over the rows of one task version's boards of several sizes: for each configuration
     (rows alike but for their size) with two sizes or more, and each regime that adds synthetic data
     (``augmented_<k>x``) or replaces real data by it (``synthetic``), the gain over the ``real`` regime of the same
-    runs at each size (signed so that a gain helps: real minus the regime for a lower-is-better headline)."""
+    runs at each size (signed so that a gain helps: real minus the regime for a lower-is-better headline). Each
+    point's paired test is Holm-adjusted over the points of its curve, and its verdict read from the adjusted p:
+    with six sizes, six raw tests at 0.05 would call about one size in four "helps" somewhere on a flat curve."""
     sized = [(r, _size(r)) for r in rows]
     families: dict[tuple, list] = {}
     for r, n in sized:
@@ -464,7 +469,9 @@ def curves(rows: list[Row], headline: str, lower_is_better: bool = False) -> lis
                 d = paired_difference([sign * float(row.runs[s][key]) for s in seeds],
                                       [sign * float(row.runs[s][real]) for s in seeds])
                 points.append(CurvePoint(n, Summary(gains, mean, half), d["p"], d["low"], d["high"]))
-            if points:
+            if points:  # the family of one curve: "helps at N" for each N, error rate held over the curve
+                for point, adjusted in zip(points, holm([pt.p for pt in points])):
+                    point.p_holm = adjusted
                 out.append(Curve(label, generator, regime, points))
     return out
 

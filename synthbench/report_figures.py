@@ -283,7 +283,7 @@ def scarce_data(board):
         ax.set_title(f"{regime}: gain over the N real rows alone")
         ax.grid(alpha=0.3)
     for ax in axes[0]:
-        ax.set_ylabel(f"{board.headline} gain (filled: p < 0.05)")
+        ax.set_ylabel(f"{board.headline} gain (filled: Holm-adjusted p < 0.05)")
     axes[0][-1].legend(fontsize=7, loc="best")
     fig.suptitle(f"{board.name}: how much synthetic data helps with scarce real data")
     return fig

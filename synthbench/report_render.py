@@ -140,7 +140,8 @@ def curve_cells(board: Board) -> list[list[str]]:
                 continue
             places = 4
             text = f"{p.gain.mean:+.{places}f}" + (f" ± {p.gain.half:.{places}f}" if p.gain.half is not None else "")
-            cells.append(text + f" (n={p.gain.n}, {p.verdict}" + (f", p={p.p:.3g})" if p.p is not None else ")"))
+            cells.append(text + f" (n={p.gain.n}, {p.verdict}"
+                         + (f", p={p.p:.3g}, Holm {p.p_holm:.3g})" if p.p is not None else ")"))
         out.append([c.label, c.regime, *cells])
     return out
 
@@ -183,12 +184,12 @@ def curve_rows(report: Report) -> list[dict]:
     return [{"task": b.task, "task_version": b.version, "data": b.data, "curve": c.label, "generator": c.generator,
              "regime": c.regime, "metric": b.headline, "n": p.n, "seeds": p.gain.n, "mean_gain": p.gain.mean,
              "ci_half_width": "" if p.gain.half is None else p.gain.half, "p": "" if p.p is None else p.p,
-             "verdict": p.verdict}
+             "p_holm": "" if p.p_holm is None else p.p_holm, "verdict": p.verdict}
             for b in report.boards for c in b.curves for p in c.points]
 
 
 CURVE_FIELDS = ["task", "task_version", "data", "curve", "generator", "regime", "metric", "n", "seeds", "mean_gain",
-                "ci_half_width", "p", "verdict"]
+                "ci_half_width", "p", "p_holm", "verdict"]
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:

@@ -47,18 +47,24 @@ def paired_difference(a, b, confidence: float = 0.95) -> dict:
     benchmark affords, the Wilcoxon signed-rank test cannot reach p < 0.05 below 6 pairs (its smallest two-sided
     p-value is 2 / 2**n), while the t-test's assumption (roughly normal differences) is a mild one for metrics that
     average over thousands of test rows. ``n`` below ``MIN_PAIRED_SEEDS``: no interval and no p-value.
-    Identical differences (no spread): p is 1 when they are all zero, else 0."""
+    Identical differences (no spread beyond floating-point rounding, relative to the values compared): p is 1 when
+    they are all zero, else 0 - the t-test on rounding noise would report an arbitrary p."""
     import numpy as np
     from scipy import stats
 
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    d = d[~np.isnan(d)]
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    d = x - y
+    keep = ~np.isnan(d)
+    d = d[keep]
     n = len(d)
     out = {"n": n, "diff": float(d.mean()) if n else float("nan"), "low": None, "high": None, "p": None}
     if n < MIN_PAIRED_SEEDS:
         return out
+    rounding = 64 * np.finfo(float).eps * max(float(np.abs(x[keep]).max()), float(np.abs(y[keep]).max()), 1e-300)
     sd = float(d.std(ddof=1))
-    if sd == 0.0:
+    if sd <= rounding:
+        if abs(out["diff"]) <= rounding:
+            out["diff"] = 0.0
         return {**out, "low": out["diff"], "high": out["diff"], "p": 1.0 if out["diff"] == 0.0 else 0.0}
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n))
     p = float(stats.ttest_1samp(d, 0.0).pvalue)  # the paired t-test is the one-sample test of the differences

@@ -180,25 +180,6 @@ def test_ui_serves_the_store_on_localhost(tmp_path, tracking_uri):
         proc.wait(timeout=30)
 
 
-def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
-    """Ctrl-C landing in a finaliser is printed and lost by Python; the reporter raises it again."""
-    from synthbench import progress
-
-    with progress.interruptible():  # the scope of one run
-        try:
-            progress.interrupt()
-        except KeyboardInterrupt:
-            pass  # swallowed, as "Exception ignored in ..." would
-        with pytest.raises(KeyboardInterrupt):
-            with progress.Reporter().phase("fit"):
-                pass
-        with pytest.raises(KeyboardInterrupt):
-            with progress.RichReporter().phase("fit") as update:
-                update({"total": 2, "step": 1})
-    with progress.Reporter().phase("fit"):  # the mark ends with its run
-        pass
-
-
 def _descendants(pid):
     import psutil
 

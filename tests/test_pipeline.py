@@ -88,6 +88,8 @@ def test_the_pipeline_fills_a_record_without_mlflow(tasks_dir, monkeypatch):
     paths = {a.path for a in record.artifacts}
     assert {"tables/utility.json", "plots/columns.png", "privacy.md", "synthetic/synthetic.csv.gz"} <= paths
     assert [i.context for i in record.inputs] == ["train", "validation", "test"]
+    for key in [*record.metrics, *record.curves]:  # every key the run made is one keys defines (parse raises if not)
+        assert keys.parse(key).group in keys.GROUPS
 
 
 def test_headline_metric_defines_tstr_over_trtr(tasks_dir, tmp_path, frames, table_task):

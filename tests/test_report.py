@@ -10,6 +10,7 @@ import math
 import pytest
 
 from synthbench import api, keys, report, tracking
+from synthbench.stats import holm
 
 T975_DF2 = 4.302652729911275  # Student's t, 97.5% quantile, 2 degrees of freedom (tables)
 
@@ -287,6 +288,9 @@ def test_the_scarce_data_curve_is_the_gain_over_real_within_each_run(tmp_path):
         sd = math.sqrt(sum((g - mean) ** 2 for g in gains) / 2)
         assert p.gain.mean == pytest.approx(mean) and p.gain.half == pytest.approx(half)
         assert p.p == pytest.approx(t_p_df2(mean / (sd / math.sqrt(3))), rel=1e-9)
+    # verdicts read the p-values Holm-adjusted over the curve's three sizes
+    assert [p.p_holm for p in curve.points] == pytest.approx(holm([p.p for p in curve.points]), rel=1e-12)  # test_stats
+    assert curve.points[0].p_holm > curve.points[0].p
     assert curve.points[0].verdict == "helps" and curve.points[2].verdict == "tie"
     # a lower-is-better headline: the gain is signed so that positive helps
     flipped = report.curves([r for b in result.boards for r in b.rows], "accuracy", lower_is_better=True)
@@ -296,6 +300,8 @@ def test_the_scarce_data_curve_is_the_gain_over_real_within_each_run(tmp_path):
     report_render.write(result, tmp_path / "out", {})
     rows = _rows(tmp_path / "out" / "curves.csv")
     assert {(r["regime"], r["n"]) for r in rows} >= {("augmented_1x", "100"), ("synthetic", "55000")}
+    first = next(r for r in rows if (r["regime"], r["n"]) == ("augmented_1x", "100"))
+    assert float(first["p_holm"]) == pytest.approx(curve.points[0].p_holm) and first["verdict"] == "helps"
     assert "Scarce data: gain over the real rows alone" in (tmp_path / "out" / "index.html").read_text()
 
 
