@@ -26,6 +26,7 @@ def describe(task: str, generator: str, budget: str, n: int, rows: int) -> tuple
     cfg = resolve(task, generator, budget, 0, train_size=n or None)
     gen = cfg.build_generator()
     per_class = cfg.conditioning == "per-class"
+    gen = getattr(gen, "estimator", gen) if per_class else gen  # the per-class wrapper's model of one class
     if hasattr(gen, "batch_for"):  # the GAN family: a budget of generator steps, each after d_steps batches of D
         fit_rows = rows // 10 if per_class else rows
         bs, d_steps, steps = gen.batch_for(fit_rows), max(1, int(getattr(gen, "d_steps", 1) or 1)), int(gen.steps)
@@ -34,7 +35,7 @@ def describe(task: str, generator: str, budget: str, n: int, rows: int) -> tuple
     if hasattr(gen, "epochs"):  # SDV's neural synthesizers: epochs over the rows, from a budget of steps
         epochs = gen.epochs_for(rows)
         steps = getattr(gen, "steps", None)
-        per_epoch = max(rows // gen.batch_size, 1) if gen.batches == "floor" else -(-rows // gen.batch_size)
+        per_epoch = gen.steps_per_epoch(rows)
         note = f"{epochs:,} epochs of {per_epoch} batch(es)" + ("" if steps else " (epochs set, not steps)")
         return f"{epochs * per_epoch:,}", str(min(gen.batch_size, rows)), f"{epochs:,}", note
     return "-", "-", "-", "no iterative training (fit once on the N rows)"

@@ -84,8 +84,14 @@ def resolve_params(cls, owner: str, layers: list[tuple[str, dict]]) -> dict:
             params[k] = coerce(k, v, declared[k], owner)
             source[k] = where
             for group in getattr(cls, "alternatives", ()):  # one setting said two ways: the layer's own word wins
+                if k not in group:
+                    continue
+                both = [name for name in group if name in layer]
+                if len(both) > 1:
+                    raise ConfigError(f"{owner}: {' and '.join(both)} ({where}) say one setting two ways - give one of "
+                                      "them")
                 for other in group:
-                    if k in group and other != k and other not in layer:
+                    if other != k and other in declared:
                         params[other] = declared[other]
                         source.pop(other, None)
     for k, constraint in getattr(cls, "constraints", {}).items():

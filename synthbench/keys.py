@@ -25,6 +25,8 @@ Metrics (``/`` groups them in the UI):
 ``cost/peak_rss_mb``                        peak resident memory of the process (MiB)
 ``cost/fit_peak_rss_mb``                    peak resident memory up to the end of ``generator.fit`` (MiB)
 ``cost/peak_cuda_mb``                       peak CUDA memory allocated (MiB; absent on CPU, with the reason)
+``cost/fit_<name>``                         what the fit made, where a generator reports it (``fit_summary_``):
+                                            SDV's neural synthesizers ``cost/fit_epochs`` and ``cost/fit_steps``
 ``cost/per_class/models``                   unconditional generators trained once per class: how many models
 ``cost/per_class/<k>/fit_seconds``          ...and the training time of class ``k``'s model
 ``train/<name>``                            generator training curves (``history_``), step = generator step:
@@ -231,6 +233,11 @@ def train_curve(name: str) -> str:
 
 def downstream_curve(regime: str, name: str) -> str:
     return f"downstream/{regime}/{name}"
+
+
+def fit_summary(name: str) -> str:
+    """What a fit made, as a generator reports it in ``fit_summary_``: ``cost/fit_epochs``, ``cost/fit_steps``."""
+    return f"cost/fit_{name}"
 
 
 def per_class_fit_seconds(k) -> str:

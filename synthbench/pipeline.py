@@ -135,6 +135,8 @@ def _fit(ctx: RunContext, modality):
         record.metrics[keys.per_class_fit_seconds(k)] = sec
     if cfg.conditioning == "per-class":
         record.metrics[keys.PER_CLASS_MODELS] = float(len(generator.models_))
+    for name, value in (getattr(generator, "fit_summary_", None) or {}).items():  # e.g. SDV: epochs and steps made
+        record.metrics[keys.fit_summary(name)] = float(value)
     history = list(getattr(generator, "history_", []) or [])
     record.history = history
     record.add_curve(history, keys.train_curve)

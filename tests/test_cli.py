@@ -252,27 +252,6 @@ def test_sigterm_ends_run_killed_as_terminated(tmp_path, tasks_dir, tracking_uri
     assert family and not _running(family), f"left running: {_running(family)}"
 
 
-def test_a_swallowed_sigterm_is_raised_again_as_a_termination():
-    """The re-raised interrupt is of the kind that was lost: SIGTERM stays a termination, Ctrl-C an interrupt."""
-    from synthbench import progress
-    from synthbench.exceptions import Terminated
-
-    with progress.interruptible():
-        with pytest.raises(Terminated):
-            progress.interrupt(signal.SIGTERM)
-        with pytest.raises(Terminated):  # swallowed above; the next progress update raises it again
-            with progress.Reporter().phase("fit"):
-                pass
-    with progress.interruptible():
-        with pytest.raises(KeyboardInterrupt) as caught:
-            progress.interrupt(signal.SIGINT)
-        assert not isinstance(caught.value, Terminated)
-        with pytest.raises(KeyboardInterrupt) as caught:
-            with progress.RichReporter().phase("fit") as update:
-                update({"total": 2, "step": 1})
-        assert not isinstance(caught.value, Terminated)
-
-
 def test_ui_on_a_busy_port_is_one_line_naming_a_free_one(cli, tracking_uri):
     """Before, ``mlflow ui`` was started anyway and the command exited 0 without serving anything."""
     import re

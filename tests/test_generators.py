@@ -312,17 +312,50 @@ def test_classic_augmentation_moves_real_images_of_the_asked_class():
 
 def test_sdv_budgets_are_optimiser_steps_whatever_the_training_set_size():
     """A budget in steps gives 500 rows as many updates as 27,561 (epochs over 500 rows would give 1 batch each); on
-    Adult's training split the standard budget is the 50 epochs it used to name; an explicit --param epochs wins."""
+    Adult's training split the standard and full budgets are the 50 and 300 epochs they used to name (TVAE's too,
+    whose epochs hold one more, short, batch); an explicit --param epochs wins. (steps_per_epoch is checked against
+    what SDV runs: test_sdv_trains_the_epochs_its_steps_make_and_says_so.)"""
     from synthbench.config import resolve
 
-    for name, per_epoch in (("ctgan", lambda n: max(n // 500, 1)), ("tvae", lambda n: -(-n // 500)),
-                            ("copula-gan", lambda n: max(n // 500, 1))):
-        cfg = resolve("adult", name, "standard", 0)
-        assert cfg.generator_params["steps"] == 2750
-        gen = cfg.build_generator()
-        assert gen.epochs_for(27561) == 50
-        for rows in (500, 2000, 8000, 27561):
-            epochs = gen.epochs_for(rows)
-            assert epochs * per_epoch(rows) >= 2750 > (epochs - 1) * per_epoch(rows), (name, rows, epochs)
+    for name in ("ctgan", "tvae", "copula-gan"):
+        for budget, adult_epochs in (("standard", 50), ("full", 300)):
+            cfg = resolve("adult", name, budget, 0)
+            steps = cfg.generator_params["steps"]
+            gen = cfg.build_generator()
+            assert gen.epochs_for(27561) == adult_epochs, (name, budget)
+            for rows in (500, 2000, 8000, 27561):
+                epochs, per_epoch = gen.epochs_for(rows), gen.steps_per_epoch(rows)
+                assert epochs * per_epoch >= steps > (epochs - 1) * per_epoch, (name, rows, epochs)
         own = resolve("adult", name, "standard", 0, params={"epochs": "7"})
         assert own.generator_params["steps"] is None and own.build_generator().epochs_for(500) == 7
+
+
+@pytest.mark.parametrize("name, per_epoch", [("CTGAN", 2), ("TVAE", 3)])  # 120 rows in 50s: 2 full, 3 with the short one
+def test_sdv_trains_the_epochs_its_steps_make_and_says_so(name, per_epoch):
+    """SDV itself runs the epochs ``steps`` make (its loss table has one row per epoch), and the fit reports what it
+    made (the pipeline logs it as cost/fit_epochs and cost/fit_steps)."""
+    from synthbench.generators import sdv
+
+    gen = getattr(sdv, name)(steps=7, batch_size=50, random_state=0).fit(tiny_table(120))
+    epochs = -(-7 // per_epoch)
+    assert gen.epochs_ == epochs and len(gen.history_) == epochs
+    assert gen.fit_summary_ == {"epochs": float(epochs), "steps": float(epochs * per_epoch)}
+    assert "steps" not in gen._synthesizer_kwargs()  # SDV is given epochs, never synthbench's steps
+
+
+def test_one_layer_may_not_give_steps_and_epochs_and_a_plugin_without_steps_still_resolves():
+    from sklearn.base import BaseEstimator
+
+    from synthbench.config import resolve_params
+
+    ctgan = registry.generators.get("ctgan")
+    with pytest.raises(ConfigError, match=r"steps and epochs \(--param\) say one setting two ways - give one of them"):
+        resolve_params(ctgan, "generator 'ctgan'", [("--param", {"steps": "100", "epochs": "5"})])
+
+    class OwnSDV(BaseEstimator):  # a user's wrapper that inherits the alternatives but has epochs only
+        alternatives = (("steps", "epochs"),)
+
+        def __init__(self, epochs=300):
+            self.epochs = epochs
+
+    assert resolve_params(OwnSDV, "generator 'own'", [("--param", {"epochs": "5"})]) == {"epochs": 5}

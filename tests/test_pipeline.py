@@ -219,3 +219,15 @@ def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkey
     assert record.params["augment"] == "[1, 4]"
     per_class = {r["regime"] for r in next(a for a in record.artifacts if a.path == keys.PER_CLASS_TABLE).payload.to_dict("records")}
     assert {"augmented_1x", "augmented_4x"} <= per_class
+
+
+def test_what_a_fit_made_is_recorded(tasks_dir):
+    """A generator's ``fit_summary_`` (SDV's epochs and steps, which its logged parameters do not show when a budget's
+    steps decide) becomes cost/fit_<name>."""
+    cfg = resolve("tiny-table", "ctgan", "quick", tasks_dir=str(tasks_dir), params={"steps": "3", "batch_size": "50"})
+    record = pipeline.run(cfg, pipeline.new_record(cfg))
+    rows = record.config["data"]["sizes"]["train"]
+    epochs = -(-3 // max(rows // 50, 1))
+    assert record.metrics[keys.fit_summary("epochs")] == epochs
+    assert record.metrics[keys.fit_summary("steps")] == epochs * max(rows // 50, 1)
+    assert keys.parse(keys.fit_summary("steps")).group == "cost"

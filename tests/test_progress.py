@@ -28,6 +28,24 @@ def test_a_swallowed_interrupt_is_raised_again_at_the_next_progress_update():
         pass
 
 
+def test_a_swallowed_sigterm_is_raised_again_as_a_termination():
+    """The re-raised interrupt is of the kind that was lost: SIGTERM stays a termination, Ctrl-C an interrupt."""
+    with progress.interruptible():
+        with pytest.raises(Terminated):
+            progress.interrupt(signal.SIGTERM)
+        with pytest.raises(Terminated):  # swallowed above; the next progress update raises it again
+            with progress.Reporter().phase("fit"):
+                pass
+    with progress.interruptible():
+        with pytest.raises(KeyboardInterrupt) as caught:
+            progress.interrupt(signal.SIGINT)
+        assert not isinstance(caught.value, Terminated)
+        with pytest.raises(KeyboardInterrupt) as caught:
+            with progress.RichReporter().phase("fit") as update:
+                update({"total": 2, "step": 1})
+        assert not isinstance(caught.value, Terminated)
+
+
 def test_sigterm_is_a_termination_not_a_ctrl_c_and_nested_runs_keep_their_own_mark():
     with progress.interruptible() as outer:
         with progress.interruptible() as inner:

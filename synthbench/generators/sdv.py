@@ -32,8 +32,11 @@ from synthbench.data.table import TABLE_NAME, Table
 
 # budgets: SDV's own default is 300 epochs (the CTGAN paper's setting), used at the full budget
 #: Optimiser steps (batches), not epochs: a small training set gets as many updates as a large one. On Adult (27,561
-#: training rows, batches of 500) these are the 50 and 300 epochs the budgets used to name; quick: 10 epochs of 5,000.
+#: training rows, batches of 500: 55 full batches an epoch, CTGAN's loop) these are the 50 and 300 epochs the budgets
+#: used to name; quick: 10 epochs of 5,000. TVAE's DataLoader keeps the last short batch (56 an epoch): its own budgets
+#: give it the same 50 and 300 epochs there.
 _NEURAL_BUDGETS = {"quick": {"steps": 100}, "standard": {"steps": 2750}, "full": {"steps": 16500}}
+_TVAE_BUDGETS = {"quick": {"steps": 100}, "standard": {"steps": 2800}, "full": {"steps": 16800}}
 
 
 def sdv_metadata(table: Table):
@@ -87,6 +90,10 @@ class SDVGenerator(BaseEstimator):
         self.columns_, self.target_ = dict(train.columns), train.target
         if "epochs" in kwargs:
             kwargs["epochs"] = self.epochs_ = self.epochs_for(len(train))
+            # what the fit made, recorded by the pipeline (cost/fit_epochs, cost/fit_steps): the logged ``epochs``
+            # parameter is the class default whenever a budget's ``steps`` decides
+            self.fit_summary_ = {"epochs": float(self.epochs_),
+                                 "steps": float(self.epochs_ * self.steps_per_epoch(len(train)))}
         epochs = int(kwargs.get("epochs") or 0)
         with seeded_globals(self.random_state), warnings.catch_warnings():
             warnings.filterwarnings("ignore", module="sdv")
@@ -107,8 +114,12 @@ class SDVGenerator(BaseEstimator):
         steps = getattr(self, "steps", None)
         if not steps:
             return int(self.epochs)
-        per_epoch = max(rows // self.batch_size, 1) if self.batches == "floor" else -(-rows // self.batch_size)
-        return max(1, -(-int(steps) // per_epoch))
+        return max(1, -(-int(steps) // self.steps_per_epoch(rows)))
+
+    def steps_per_epoch(self, rows: int) -> int:
+        """Optimiser steps in one epoch over ``rows`` rows: full batches only (CTGAN's loop; at least one), or every
+        batch including the last short one (``batches = "ceil"``: TVAE's DataLoader)."""
+        return max(rows // self.batch_size, 1) if self.batches == "floor" else -(-rows // self.batch_size)
 
     def sample(self, n: int, labels=None) -> Table:
         check_is_fitted(self, "model_")
@@ -258,7 +269,7 @@ class TVAE(SDVGenerator):
 
     synthesizer = "TVAESynthesizer"
     batches = "ceil"
-    budgets = _NEURAL_BUDGETS
+    budgets = _TVAE_BUDGETS
     constraints = {**_NEURAL, "compress_dims": positive_int(), "decompress_dims": positive_int(), "l2scale": Interval(0),
                    "loss_factor": positive()}
 
