@@ -461,13 +461,20 @@ def ui(
         _err(f"port {port} on 127.0.0.1 {why} - pass --port {_free_port(port)}")
     quiet_mlflow()
     uri = resolve_tracking_uri(tracking_uri)
-    # one server worker: a laptop's single user needs no more, and each worker imports MLflow's server again
+    # one server worker: a laptop's single user needs no more, and each worker imports MLflow's server again.
+    # MLflow's job execution (GenAI scorers and trace roll-ups: a job runner and seven huey consumers, each importing
+    # MLflow) serves nothing synthbench records and triples the start-up on two cores; a user who sets the variable
+    # keeps their choice.
+    os.environ.setdefault(JOB_EXECUTION_VARIABLE, "false")
     cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", str(port),
            "--workers", "1"]
     typer.echo(f"MLflow UI for {uri} on http://127.0.0.1:{port} (Ctrl-C stops it). The links synthbench prints after a "
                "run, a sweep or in a report open the runs table; from the experiments list, pick 'Model training' at "
                "the top left (MLflow opens experiments in its GenAI view)", err=True)
     os.execv(sys.executable, cmd)
+
+
+JOB_EXECUTION_VARIABLE = "MLFLOW_SERVER_ENABLE_JOB_EXECUTION"  # mlflow.environment_variables, public
 
 
 def _bind_error(port: int) -> OSError | None:

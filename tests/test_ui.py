@@ -52,6 +52,10 @@ def test_the_printed_link_opens_the_runs_table_with_synthbenchs_runs(tracking_ur
             assert time.monotonic() - t0 < 120, "the UI did not answer within 120 s"
             time.sleep(0.25)
         up = time.monotonic() - t0
+        import psutil
+
+        started = [" ".join(c.cmdline()) for c in psutil.Process(server.pid).children(recursive=True)]
+        assert not [c for c in started if "huey" in c or "_job_runner" in c], started  # MLflow's GenAI job runners
         driver = browser
         driver.get(tracking.ui_link(base, exp_id))
         wait = WebDriverWait(driver, 60)
