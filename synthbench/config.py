@@ -16,6 +16,7 @@ from synthbench import defaults, registry
 from synthbench.contract import hyperparameters, modalities, unsupported
 from synthbench.constraints import DictOf, OneOf, violation
 from synthbench.exceptions import ConfigError, PluginError, UnknownNameError
+from synthbench.seeding import derive_seed
 from synthbench.tasks import Budget, Task, load_task, parse_task
 
 
@@ -204,6 +205,9 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         import dataclasses
 
         b = dataclasses.replace(b, train_size=int(train_size))
+        if task_obj.data.subset_seed < 0:  # which N rows: one draw per run seed (a task may fix its own)
+            data = dataclasses.replace(task_obj.data, subset_seed=derive_seed(int(seed), "train subset"))
+            task_obj = dataclasses.replace(task_obj, data=data)
     modality = registry.modalities.get(task_obj.modality)
     if augment:
         import inspect

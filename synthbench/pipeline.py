@@ -18,7 +18,7 @@ from synthbench.background import Background, peak_rss_mb, wanted
 from synthbench.contract import fit
 from synthbench.exceptions import ConfigError, TrainingDivergedError
 from synthbench.metrics.utility import augmented_training_set, regime_training_set
-from synthbench.modalities.base import RunContext
+from synthbench.modalities.base import AUGMENTATION_STEP, RunContext
 from synthbench.progress import Reporter, interruptible
 
 
@@ -156,7 +156,7 @@ def _augmentation_pool(ctx: RunContext, modality, generator):
     with ctx.reporter.phase(f"sample {blocks * n} (augmentation)", total=blocks) as update:
         pool = []
         for i in range(blocks):
-            pool.append(modality.sample(ctx, generator, n, f"augmented-labels/{i}"))
+            pool.append(modality.sample(ctx, generator, n, f"{AUGMENTATION_STEP}/{i}"))
             update({"total": blocks, "step": i + 1})
     return type(pool[0]).concat(pool)
 

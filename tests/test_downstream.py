@@ -54,6 +54,70 @@ def test_cnn_with_shift_is_seeded_and_learns():
     assert np.mean(a.predict(images) == labels) > 0.9
 
 
+def _bars(n, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    images = np.zeros((n, 1, 12, 12), np.uint8)
+    images[labels == 1, :, 3:9, 5:7] = 255
+    images[labels == 0, :, 5:7, 3:9] = 255
+    return LabeledImages(images, labels, 2)
+
+
+def test_rows_per_epoch_gives_every_set_the_same_steps(monkeypatch):
+    import torch.nn.functional as F
+
+    seen = []
+    cross_entropy = F.cross_entropy
+
+    def spy(logits, target, *a, **k):
+        seen.append(len(target))
+        return cross_entropy(logits, target, *a, **k)
+
+    monkeypatch.setattr(F, "cross_entropy", spy)
+    params = dict(epochs=3, batch_size=32, lr=3e-3, channels=4, hidden=8, device="cpu", random_state=0)
+    steps = {}
+    for n in (40, 100, 250):  # smaller and larger than an epoch's 100 rows
+        seen.clear()
+        totals = []
+        CNNClassifier(**params, rows_per_epoch=100).fit(_bars(n), callback=lambda p: totals.append(p["phase_total"]))
+        steps[n] = (len(seen), sum(seen), totals[-1])
+    assert steps == {n: (12, 300, 12) for n in (40, 100, 250)}  # 3 epochs x ceil(100 / 32) batches, 100 rows each
+
+
+def test_rows_per_epoch_draws_each_row_once_before_any_twice():
+    import torch
+
+    from synthbench.downstream import cnn
+
+    drawn = []
+    real_randperm = torch.randperm
+
+    def spy(n, generator=None, **kw):
+        perm = real_randperm(n, generator=generator, **kw)
+        drawn.append(perm.clone())
+        return perm
+
+    data = _bars(30)
+    params = dict(epochs=2, batch_size=16, lr=3e-3, channels=4, hidden=8, device="cpu", random_state=0)
+    try:
+        torch.randperm = spy
+        cnn.CNNClassifier(**params, rows_per_epoch=70).fit(data)
+    finally:
+        torch.randperm = real_randperm
+    stream = torch.cat(drawn)
+    assert len(stream) >= 140  # two epochs of 70 rows came from whole permutations of the 30 rows
+    for start in range(0, 120, 30):  # every block of 30 in the stream is each row once
+        assert sorted(stream[start:start + 30].tolist()) == list(range(30))
+
+
+def test_rows_per_epoch_equal_to_the_set_is_the_plain_epoch():
+    data = _bars(64)
+    params = dict(epochs=2, batch_size=16, lr=3e-3, channels=4, hidden=8, device="cpu", random_state=3)
+    a = CNNClassifier(**params).fit(data, validation=data)
+    b = CNNClassifier(**params, rows_per_epoch=64).fit(data, validation=data)
+    np.testing.assert_array_equal(a.predict_proba(data.images), b.predict_proba(data.images))
+
+
 @pytest.mark.parametrize("shift", [-1, 6])
 def test_cnn_shift_out_of_range_is_one_clear_error(shift):
     data = LabeledImages(np.zeros((4, 1, 12, 12), np.uint8), np.array([0, 1, 0, 1]), 2)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import synthbench
@@ -378,3 +379,52 @@ def test_a_third_modality_is_one_new_module(tmp_path, tracking_uri):
         assert 0.8 <= r[keys.utility("real", "accuracy")] <= 1.0 and 0.8 <= r[keys.utility("synthetic", "accuracy")] <= 1.0
         assert r[keys.TSTR_OVER_TRTR] == pytest.approx(r[keys.utility("synthetic", "accuracy")] / r[keys.utility("real", "accuracy")])
         assert r[keys.fidelity("mean_gap")] < 0.5 and r[keys.param("task.modality")] == "vectors"
+
+
+class _SkewedTable:
+    """A table generator whose target is 'yes' in ``share_yes`` of its rows, whatever the real share."""
+
+    modalities = ("table",)
+    conditional = False
+
+    def __init__(self, share_yes=0.9, random_state=0):
+        self.share_yes = share_yes
+        self.random_state = random_state
+
+    def fit(self, train):
+        self.train_, self.rng_ = train, np.random.default_rng(self.random_state)
+        return self
+
+    def sample(self, n, labels=None):
+        out = self.train_.take(self.rng_.integers(0, len(self.train_), n))
+        out.frame[out.target] = np.where(self.rng_.random(n) < self.share_yes, "yes", "no")
+        return out
+
+
+@pytest.mark.parametrize("share_yes", [0.9, 1.0])
+def test_a_table_augmentation_pool_follows_the_real_class_proportions(tasks_dir, share_yes):
+    """The rows an augmented regime adds keep the real rows' class mix (rejection sampling per class), whatever
+    mix the generator draws; a class it cannot make is made up with its other rows and the gap recorded. The
+    synthetic training set stays the generator's own draw."""
+    from synthbench import pipeline
+    from synthbench.config import resolve
+    from synthbench.data.splits import class_quotas
+    from synthbench.modalities.base import AUGMENTATION_STEP, RunContext
+    from synthbench.modalities.table import MODALITY
+    from synthbench.progress import Reporter
+
+    cfg = resolve("tiny-table", "real", "quick", tasks_dir=str(tasks_dir), seed=0)
+    splits = MODALITY.load_splits(cfg.task, cfg.budget_spec, None)
+    ctx = RunContext(cfg, splits, pipeline.new_record(cfg), Reporter())
+    generator = _SkewedTable(share_yes).fit(splits.train)
+    real = splits.train.frame["label"].value_counts().sort_index()
+    out = MODALITY.sample(ctx, generator, 200, f"{AUGMENTATION_STEP}/0")
+    got = out.frame["label"].value_counts().reindex(real.index, fill_value=0)
+    assert len(out) == 200
+    gap = ctx.record.metrics[keys.AUGMENTATION_CLASS_GAP]
+    if share_yes < 1:
+        assert got.tolist() == class_quotas(200, real.to_numpy()).tolist() and gap == 0.0
+    else:  # no 'no' row in 20 draws: made up with 'yes' rows, and the gap is the real share of 'no'
+        assert got["no"] == 0 and gap == class_quotas(200, real.to_numpy())[list(real.index).index("no")] / 200
+    own = MODALITY.sample(ctx, generator, 200)
+    assert (own.frame["label"] == "yes").mean() > 0.8  # the synthetic set: the generator's own mix

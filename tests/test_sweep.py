@@ -347,6 +347,22 @@ def test_training_sizes_are_cells_and_the_whole_split_keeps_its_identity(tasks_d
     assert plain.cells[0].identity == before.cells[0].identity
 
 
+def test_the_published_boards_cells_keep_their_identity(repo_root, tmp_path):
+    """Settings added since the image board was run (here: a --train-size subset's seed, the CNN's rows per epoch)
+    leave a cell's identity as it was at their neutral value: the board's 42 finished cells are still found, so a
+    new synthbench version does not rerun a board, and the published report still reads its cells."""
+    import shutil
+
+    from synthbench.sweep import make_spec, plan, states, sweep_runs
+
+    store = tmp_path / "mlflow.db"
+    shutil.copy(repo_root / "results" / "boards" / "mlflow.db", store)
+    spec = make_spec(repo_root / "sweeps" / "leaderboard-images.toml")
+    cells = plan(spec, data_dir=repo_root.parent / "shared" / "datasets").cells
+    found = states(sweep_runs(f"sqlite:///{store}", "synthbench", spec.name))
+    assert len(cells) == 42 and [c.label for c in cells if found.get(c.identity) != "finished"] == []
+
+
 def test_a_sweep_on_a_tracking_server_needs_no_lock_file():
     from synthbench.sweep import sweep_lock
 

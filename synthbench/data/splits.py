@@ -46,12 +46,19 @@ def stratified_subset(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     return chosen
 
 
-def balanced_labels(n: int, num_classes: int, rng: np.random.Generator, prior: np.ndarray | None = None) -> np.ndarray:
-    """``n`` labels following ``prior`` (class frequencies) exactly up to rounding, shuffled."""
-    prior = np.full(num_classes, 1.0 / num_classes) if prior is None else np.asarray(prior, float) / np.sum(prior)
+def class_quotas(n: int, prior) -> np.ndarray:
+    """How many of ``n`` rows each class gets to follow ``prior`` (class frequencies) exactly up to rounding: the
+    rows rounding leaves go to the most frequent classes."""
+    prior = np.asarray(prior, float) / np.sum(prior)
     counts = np.floor(prior * n).astype(int)
     for i in np.argsort(-prior)[: n - counts.sum()]:
         counts[i] += 1
+    return counts
+
+
+def balanced_labels(n: int, num_classes: int, rng: np.random.Generator, prior: np.ndarray | None = None) -> np.ndarray:
+    """``n`` labels following ``prior`` (class frequencies) exactly up to rounding, shuffled."""
+    counts = class_quotas(n, np.full(num_classes, 1.0 / num_classes) if prior is None else prior)
     labels = np.repeat(np.arange(num_classes), counts)
     rng.shuffle(labels)
     return labels.astype(np.int64)
@@ -72,9 +79,9 @@ def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True
                      key: str = "[data].train_size") -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(train, validation)`` into the training file: ``data.validation_size`` rows carved for model
     selection, then (``train_size`` > 0) a seeded subset of the rest for the generator and the models: seeded by
-    ``split_seed + 1`` for a task's or budget's ``train_size``; for ``--train-size`` (``key``) by the validation
-    carve-out's seed + 1 - the task's by default, one per run seed with ``--resplit``, so a sweep's seeds also vary
-    which rows a small training set holds. The validation carve-out is the same whatever the subset's size: every
+    ``split_seed + 1`` for a task's or budget's ``train_size``; for ``--train-size`` (``key``) by ``subset_seed``,
+    which a run derives from its own seed (``synthbench.config.resolve``), so seeds also vary which rows a small
+    training set holds (-1, a task used directly: the validation carve-out's seed + 1). The validation carve-out is the same whatever the subset's size: every
     size is selected on the same rows. ``key``: the setting that asked for the subset (errors name it)."""
     seed = data.split_seed if data.validation_seed < 0 else data.validation_seed
     keep, val = holdout_split(y, data.validation_size, seed, stratify)
@@ -87,7 +94,10 @@ def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True
             raise ConfigError(f"{key} = {train_size} is fewer rows than the {classes} classes of the target - a subset "
                               f"needs at least one row of each class: use {classes} or more")
         if train_size < len(keep):
-            sub_seed = seed + 1 if key == defaults.TRAIN_SIZE_OPTION else data.split_seed + 1
+            if key != defaults.TRAIN_SIZE_OPTION:  # a task's or budget's own subset: the task's rows
+                sub_seed = data.split_seed + 1
+            else:
+                sub_seed = data.subset_seed if data.subset_seed >= 0 else seed + 1
             sub = (stratified_subset(y[keep], train_size, sub_seed) if stratify
                    else np.sort(np.random.default_rng(sub_seed).choice(len(keep), train_size, replace=False)))
             keep = keep[sub]

@@ -4,6 +4,10 @@ Trained with Adam; optionally each training batch is translated at random by up 
 image (the standard MNIST augmentation; applied alike in every regime, so real and synthetic training
 sets are compared on the same footing); after every epoch it is scored on the validation split (carved from real train,
 never the test split) and the best epoch's weights are kept: that is the only model selection.
+
+``rows_per_epoch`` (0: the training set's size) fixes how many rows an epoch draws, whatever the set's size: rows
+come from a seeded stream of permutations of the set (each row once before any row twice), so training sets of
+different sizes - 100 real images, or those plus 400 synthetic ones - get the same number of optimiser steps.
 """
 
 from __future__ import annotations
@@ -61,10 +65,10 @@ class CNNClassifier(BaseEstimator):
     modalities = ("image",)
     constraints = {"epochs": positive_int(), "batch_size": positive_int(), "lr": positive(), "channels": positive_int(),
                    "hidden": positive_int(), "dropout": fraction(), "batch_norm": OneOf((True, False)),
-                   "shift": Interval(0, None, integer=True)}
+                   "shift": Interval(0, None, integer=True), "rows_per_epoch": Interval(0, None, integer=True)}
 
     def __init__(self, epochs=3, batch_size=128, lr=1e-3, channels=32, hidden=128, dropout=0.25, batch_norm=True, shift=0,
-                 random_state=None, device="auto"):
+                 rows_per_epoch=0, random_state=None, device="auto"):
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -73,6 +77,7 @@ class CNNClassifier(BaseEstimator):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.shift = shift
+        self.rows_per_epoch = rows_per_epoch
         self.random_state = random_state
         self.device = device
 
@@ -100,12 +105,20 @@ class CNNClassifier(BaseEstimator):
         x_all = to_float_images(train.images, device)
         y_all = torch.from_numpy(train.labels.astype(np.int64)).to(device)
         n = len(train)
-        steps_per_epoch = (n + self.batch_size - 1) // self.batch_size
+        rows = self.rows_per_epoch or n  # an epoch: this many rows, from a seeded stream of permutations of the set
+        steps_per_epoch = (rows + self.batch_size - 1) // self.batch_size
+        queue = torch.empty(0, dtype=torch.long)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=self.epochs * steps_per_epoch)
         self.history_, best_acc, best_state = [], -1.0, None
         for epoch in range(1, self.epochs + 1):
             model.train()
-            perm = torch.randperm(n, generator=gen).to(device)
+            if rows == n:
+                perm = torch.randperm(n, generator=gen)
+            else:  # every row once before any row twice; what an epoch leaves over opens the next
+                while len(queue) < rows:
+                    queue = torch.cat([queue, torch.randperm(n, generator=gen)])
+                perm, queue = queue[:rows], queue[rows:]
+            perm = perm.to(device)
             total = 0.0
             for i in range(steps_per_epoch):
                 idx = perm[i * self.batch_size:(i + 1) * self.batch_size]
@@ -117,7 +130,7 @@ class CNNClassifier(BaseEstimator):
                 total += float(loss.detach()) * len(idx)
                 if callback is not None:
                     callback({"phase_step": (epoch - 1) * steps_per_epoch + i + 1, "phase_total": self.epochs * steps_per_epoch})
-            record = {"step": epoch, "train_loss": total / n}
+            record = {"step": epoch, "train_loss": total / rows}
             if validation is not None:
                 self.model_ = model
                 record["val_accuracy"] = float(np.mean(self.predict(validation.images) == validation.labels))

@@ -28,8 +28,8 @@ class Splits:
     dataset: str
     checksums: dict = field(default_factory=dict)  # file name -> sha256
     files: dict = field(default_factory=dict)  # file name -> path
-    # rows whose epochs each regime's downstream model trains for: a smaller training set is repeated to about this
-    # size (image runs at --train-size N keep the whole split's training steps); 0: every set its own size
+    # rows an epoch of each regime's downstream model draws (images): the training rows the run would hold without
+    # --train-size, so every regime and every N trains as many steps as the task's own runs; 0: each set its own size
     downstream_rows: int = 0
 
     def sizes(self) -> dict[str, int]:
@@ -44,6 +44,21 @@ def training_size(task, budget) -> tuple[int, str]:
         # a budget that is not the task's own: the run's, with --train-size set in it (synthbench.config.resolve)
         return budget.train_size, f"[budgets.{name}].train_size" if name else defaults.TRAIN_SIZE_OPTION
     return task.data.train_size, "[data].train_size"
+
+
+# the steps that draw the augmentation pool are named ``AUGMENTATION_STEP/<block>``: a modality's ``sample`` gives
+# their rows in the real training rows' class proportions, as augmented regimes add to the real rows
+AUGMENTATION_STEP = "augmented-labels"
+
+
+def own_training_size(task, budget) -> int:
+    """The training subset the run would take without ``--train-size`` (0: the whole split): the task's own
+    budget's ``train_size`` - ``budget`` is that budget, or a copy of it that ``--train-size`` changed - else
+    ``[data].train_size``."""
+    import dataclasses
+
+    own = next((b for b in task.budgets.values() if dataclasses.replace(b, train_size=budget.train_size) == budget), None)
+    return training_size(task, own)[0]
 
 
 @dataclass
@@ -123,7 +138,8 @@ class Modality:
 
     def sample(self, ctx: RunContext, generator, n: int | None = None, step: str = "synthetic-labels"):
         """``n`` synthetic rows (default: the training split's size: the synthetic training set), validated against
-        the contract; ``step`` names the random step that draws their labels."""
+        the contract; ``step`` names the random step that draws their labels. Rows for the augmentation pool
+        (``step`` ``AUGMENTATION_STEP/<block>``) follow the real training rows' class proportions."""
         raise NotImplementedError
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:

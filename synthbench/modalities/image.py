@@ -3,15 +3,17 @@ feature space, and the GAN training diagnosis."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
-from synthbench import defaults, extractors, keys, registry
+from synthbench import extractors, keys, registry
 from synthbench.contract import validate_sample
 from synthbench.data import catalog, readers
 from synthbench.data.images import LabeledImages
 from synthbench.data.splits import balanced_labels, check_classes, stratified_subset, train_validation
 from synthbench.exceptions import ConfigError
-from synthbench.modalities.base import Modality, RunContext, Splits, training_size
+from synthbench.modalities.base import Modality, RunContext, Splits, own_training_size, training_size
 from synthbench.records import Artifact, DatasetInput
 from synthbench.tasks.schema import DataSection
 
@@ -96,11 +98,11 @@ class ImageModality(Modality):
             test=LabeledImages(x_te[test_idx], y_te[test_idx], num_classes),
             class_names=list(spec.meta["classes"]), dataset=spec.name,
             checksums={name: spec.file(name).sha256 for name in paths}, files={name: str(p) for name, p in paths.items()},
-            # --train-size N: the CNN takes as many steps as its epochs give over the training set the task holds
-            # without it ([data].train_size, else the whole split), whatever N (4 epochs over 100 images would be 4
-            # steps: a "real" score that measured undertraining, not 100 images)
-            downstream_rows=(d.train_size or len(y_tr) - d.validation_size)
-            if train_size and train_key == defaults.TRAIN_SIZE_OPTION else 0,
+            # the CNN takes as many steps in every regime, at every --train-size N, as an epoch over the training
+            # set the task holds without N (its budget's or [data].train_size, else the whole split) gives: 4 epochs
+            # over 100 images would be 4 steps (a "real" score that measured undertraining, not 100 images), and
+            # real + 4x synthetic would train five times as long as real alone
+            downstream_rows=own_training_size(task, budget) or len(y_tr) - d.validation_size,
         )
 
     def inputs(self, splits: Splits) -> list:
@@ -185,9 +187,12 @@ class ImageModality(Modality):
                 "labels, so no classifier can be trained on them (drop --no-per-class to train one model per class)")
             return {}
         params = {**cfg.model_params, "random_state": ctx.seed(f"downstream/{regime}")}
-        copies = round(ctx.splits.downstream_rows / len(train_set)) if ctx.splits.downstream_rows else 1
-        if copies > 1:  # the same rows, repeated: an epoch over them is as many steps as one over the whole split
-            train_set = type(train_set).concat([train_set] * copies)
+        rows = ctx.splits.downstream_rows
+        if rows and len(train_set) != rows:  # --train-size or --augment: as many steps as the task's own runs take
+            if "rows_per_epoch" in inspect.signature(cfg.model_cls).parameters:
+                params["rows_per_epoch"] = record.params["downstream.rows_per_epoch"] = rows
+            elif len(train_set) < rows:  # a plug-in model without it: the set repeated to about that size
+                train_set = type(train_set).concat([train_set] * round(rows / len(train_set)))
         with ctx.reporter.phase(f"downstream {cfg.model} ({regime})") as update:
             res = evaluate_regime(cfg.model_cls, params, regime, train_set, ctx.splits.validation, ctx.splits.test, update)
         record.metrics.update(res.metrics)

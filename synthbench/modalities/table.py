@@ -16,10 +16,10 @@ import numpy as np
 from synthbench import keys, registry
 from synthbench.contract import validate_table_sample
 from synthbench.data import catalog, readers
-from synthbench.data.splits import check_classes, holdout_split, train_validation
+from synthbench.data.splits import check_classes, class_quotas, holdout_split, train_validation
 from synthbench.data.table import COLUMN_TYPES, Table, check_categories, check_informative, conform
 from synthbench.exceptions import ConfigError
-from synthbench.modalities.base import Modality, RunContext, Splits, training_size
+from synthbench.modalities.base import AUGMENTATION_STEP, Modality, RunContext, Splits, training_size
 from synthbench.records import Artifact, DatasetInput
 
 NO_DIAGNOSIS = ("synthbench's GAN diagnosis reads image probes (class coverage and diversity in a domain feature space); "
@@ -27,6 +27,7 @@ NO_DIAGNOSIS = ("synthbench's GAN diagnosis reads image probes (class coverage a
 
 
 #: The utility metrics each kind of target can score.
+MAX_DRAWS = 20  # batches of n rows a class-proportioned sample draws at most (a class under 1/20 of its share: made up)
 PROBLEM_METRICS = {"classification": ("accuracy", "f1", "auroc", "macro_f1"), "regression": ("r2", "rmse")}
 
 
@@ -160,9 +161,44 @@ class TableModality(Modality):
         return None
 
     def sample(self, ctx: RunContext, generator, n: int | None = None, step: str = "synthetic-labels"):
-        """``n`` rows (default: as many as the training split), the target generated as a column like the others."""
+        """``n`` rows (default: as many as the training split), the target generated as a column like the others:
+        the synthetic set as the generator draws it; the augmentation pool's rows (``AUGMENTATION_STEP``) in the
+        real training rows' class proportions on a classification task."""
         n = len(ctx.splits.train) if n is None else n
+        if step.startswith(AUGMENTATION_STEP) and ctx.cfg.task.data.problem == "classification":
+            return self._in_proportion(ctx, generator, n)
         return self.validate(generator.sample(n), n, ctx.splits.train, ctx.cfg.generator)
+
+    def _in_proportion(self, ctx: RunContext, generator, n: int) -> Table:
+        """``n`` generated rows whose classes follow the real training rows' proportions (up to rounding): the
+        generator's rows kept per class up to each class's quota, drawing ``n`` rows at a time (rejection sampling,
+        as SDV's conditional sampling does, for any generator), at most ``MAX_DRAWS`` times. A class the generator
+        still has too few rows of is made up with its other rows; the largest gap between a class's share and its
+        quota is recorded (``utility/augmentation_class_gap``: 0 when every quota was met)."""
+        train, target = ctx.splits.train, ctx.splits.train.target
+        classes, counts = np.unique(train.frame[target].to_numpy(), return_counts=True)
+        quotas = class_quotas(n, counts)
+        short = dict(zip(classes.tolist(), quotas.tolist()))
+        kept, rest = [], None
+        for _ in range(MAX_DRAWS):
+            batch = self.validate(generator.sample(n), n, train, ctx.cfg.generator)
+            y = batch.frame[target].to_numpy()
+            take = np.zeros(len(y), dtype=bool)
+            for c, missing in short.items():
+                rows = np.flatnonzero(y == c)[:missing]
+                take[rows] = True
+                short[c] -= len(rows)
+            kept.append(batch.take(np.flatnonzero(take)))
+            rest = batch.take(np.flatnonzero(~take))
+            if not any(short.values()):
+                break
+        missing = sum(short.values())
+        out = Table.concat(kept + ([rest.take(np.arange(missing))] if missing else []))
+        got = out.frame[target].value_counts().reindex(classes, fill_value=0).to_numpy()
+        gap = float(np.max(np.abs(got - quotas))) / n
+        record = ctx.record.metrics
+        record[keys.AUGMENTATION_CLASS_GAP] = max(gap, record.get(keys.AUGMENTATION_CLASS_GAP, 0.0))
+        return out
 
     def figures(self, ctx: RunContext, synthetic, history: list) -> None:
         from synthbench.plots import columns_figure, history_figure

@@ -51,6 +51,9 @@ class DataSection:
     # the validation carve-out's own seed; -1: split_seed's (``synthbench sweep --resplit`` sets one per run seed)
     validation_seed: int = setting(-1, allowed=Interval(-1), why="use -1 (the split_seed) or a NumPy seed (0 or more)")
     train_size: int = setting(0, allowed=Interval(0), why="use 0 (the whole training split) or N > 0 (a stratified subset of N rows)")
+    # the seed of the subset --train-size draws; -1: the validation carve-out's seed + 1 (``synthbench run`` and
+    # ``synthbench sweep`` set one per run seed, so seeds vary which N rows a run holds)
+    subset_seed: int = setting(-1, allowed=Interval(-1), why="use -1 (the validation seed + 1) or a NumPy seed (0 or more)")
     test_size: int = setting(0, allowed=Interval(0), why="use 0 (the whole test split) or N > 0 (a subset of N rows)")
     # tables
     columns: dict = field(default_factory=dict)  # name -> categorical | numerical | integer (declared, never guessed)
