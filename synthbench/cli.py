@@ -292,9 +292,10 @@ def _sweep_report(console, result, dry_run: bool) -> None:
         from synthbench.tracking import ui_link
 
         base = f"http://127.0.0.1:{defaults.DEFAULT_UI_PORT}"
-        console.print(f"compare the cells: synthbench ui  then  {ui_link(base, result.experiment_id)} (the sweep's runs are "
-                      f"nested under {ui_link(base, result.experiment_id, result.parent_run_id)}); a report: "
-                      f"synthbench report --sweep {plan.spec.name}")
+        store = f" --tracking-uri '{result.tracking_uri}'" if result.tracking_uri else ""
+        console.print(f"compare the cells: synthbench ui{store}  then  {ui_link(base, result.experiment_id)} (the sweep's "
+                      f"runs are nested under {ui_link(base, result.experiment_id, result.parent_run_id)}); a report: "
+                      f"synthbench report --sweep {plan.spec.name}{store}")
 
 
 @app.command()

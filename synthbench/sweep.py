@@ -404,6 +404,7 @@ class SweepResult:
     experiment_id: str | None = None
     estimates: dict = field(default_factory=dict)  # identity -> seconds (finished runs of the same kind)
     seconds: float = 0.0
+    tracking_uri: str = ""  # the store the sweep's cells are in
 
     @property
     def failed(self) -> list:
@@ -478,7 +479,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
             probe.release()
         except Timeout:
             now = {k: "running" if v == "orphan" else v for k, v in now.items()}
-        return SweepResult(plan_, now, [], summary(runs, plan_), estimates=est)
+        return SweepResult(plan_, now, [], summary(runs, plan_), estimates=est, tracking_uri=uri)
 
     try:
         lock = sweep_lock(uri, spec.name)
@@ -489,7 +490,7 @@ def run(spec: SweepSpec, *, executor: str = "local", workers: int = 1, scheduler
     try:  # what is done, read while no other process runs this sweep
         runs = sweep_runs(uri, experiment, spec.name)
         before = states(runs, retry_failed)
-        result = SweepResult(plan_, before, [], [], estimates=est)
+        result = SweepResult(plan_, before, [], [], estimates=est, tracking_uri=uri)
         todo = [c for c in plan_.cells if before.get(c.identity, "todo") in ("todo", "interrupted", "orphan")]
         orphans = [r for r in runs.itertuples() if r.status == "RUNNING" and r.cell == r.cell and r.cell] if len(runs) else []
         if orphans:  # the process that ran them is gone (a sweep killed outright): not results, done again

@@ -142,6 +142,8 @@ def test_failed_killed_and_timed_out_cells_are_recorded_and_the_sweep_goes_on(tm
     args = ("sweep", str(path), "--workers", "2", "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri)
     out = cli(*args, env=_data_env(repo_root, fault_site), cwd=tmp_path)
     assert out.returncode == 1, out.stderr  # some cells failed
+    said = " ".join(out.stdout.split())  # what to run next names the sweep's store, not ./mlflow.db
+    assert f"synthbench ui --tracking-uri '{tracking_uri}'" in said and f"--sweep faults --tracking-uri '{tracking_uri}'" in said
     runs = _cells(tracking_uri, "faults")
     assert len(runs) == 4 and runs["cell"].nunique() == 4 and "RUNNING" not in set(runs["status"])
     by_fault = {r["params.generator.fault"]: r for _, r in runs.iterrows()}
@@ -227,8 +229,8 @@ def test_every_executor_records_the_same_metrics_once(tmp_path, cli, repo_root):
     """)
     found = {}
     # one thread per cell everywhere: torch's CPU kernels sum in another order with another number of threads
-    for how, args in {"sequential": ["--threads", "1"], "pool": ["--workers", "2"],
-                      "dask": ["--executor", "dask", "--workers", "2"]}.items():
+    for how, args in {"sequential": ["--threads", "1"], "pool": ["--workers", "2", "--threads", "1"],
+                      "dask": ["--executor", "dask", "--workers", "2", "--threads", "1"]}.items():
         uri = f"sqlite:///{tmp_path / how / 'mlflow.db'}"
         out = cli("sweep", str(path), *args, "--tracking-uri", uri, env=_data_env(repo_root), cwd=tmp_path, timeout=3000)
         assert out.returncode == 0, (how, out.stdout[-3000:], out.stderr[-3000:])
@@ -345,6 +347,47 @@ def test_training_sizes_are_cells_and_the_whole_split_keeps_its_identity(tasks_d
     plain = plan(make_spec(name="sizes", tasks=["tiny-mnist"], generators=["real"], seeds=[0], train_sizes=[0]),
                  tasks_dir=tasks_dir, data_dir=data)
     assert plain.cells[0].identity == before.cells[0].identity
+
+
+def test_resplit_redraws_the_validation_carve_out_and_keeps_the_test_split(tasks_dir):
+    """--resplit: each seed selects its models on its own validation rows; the test split is the official one for
+    every seed; without it every seed shares the task's carve-out."""
+    from synthbench import pipeline
+    from synthbench.sweep import cell_config
+
+    def splits(seed, resplit):
+        return pipeline.load(cell_config("tiny-table", "real", "quick", seed, {}, resplit=resplit, tasks_dir=tasks_dir))
+
+    a, b = splits(0, True), splits(1, True)
+    assert not a.validation.frame.equals(b.validation.frame) and a.test.frame.equals(b.test.frame)
+    assert not a.train.frame.equals(b.train.frame)  # the rows left for training are the rest of each carve-out
+    c, d = splits(0, False), splits(1, False)
+    assert c.validation.frame.equals(d.validation.frame) and c.test.frame.equals(a.test.frame)
+
+
+def test_a_cells_identity_follows_what_decides_its_result(tasks_dir, monkeypatch):
+    """The identity changes with the task version, the data, the hyperparameters, the seed and the synthbench
+    version, and not with where the task file was read from."""
+    import dataclasses
+
+    import synthbench
+    from synthbench.sweep import cell_config, identity
+
+    cfg = cell_config("tiny-table", "gaussian-copula", "quick", 0, {}, tasks_dir=tasks_dir)
+    base = identity(cfg, {"train.csv": "aa"})
+    moved = dataclasses.replace(cfg, task=dataclasses.replace(cfg.task, path="/elsewhere/tiny-table.toml"))
+    assert identity(moved, {"train.csv": "aa"}) == base
+    newer = dataclasses.replace(cfg, task=dataclasses.replace(cfg.task, version=cfg.task.version + 1))
+    other = {
+        "task version": identity(newer, {"train.csv": "aa"}),
+        "data": identity(cfg, {"train.csv": "bb"}),
+        "hyperparameter": identity(cell_config("tiny-table", "gaussian-copula", "quick", 0,
+                                               {"default_distribution": "norm"}, tasks_dir=tasks_dir), {"train.csv": "aa"}),
+        "seed": identity(cell_config("tiny-table", "gaussian-copula", "quick", 1, {}, tasks_dir=tasks_dir), {"train.csv": "aa"}),
+    }
+    monkeypatch.setattr(synthbench, "__version__", "0.0.0-other")
+    other["synthbench version"] = identity(cfg, {"train.csv": "aa"})
+    assert {k: v for k, v in other.items() if v == base} == {} and len(set(other.values())) == len(other)
 
 
 def test_the_published_boards_cells_keep_their_identity(repo_root, tmp_path):
