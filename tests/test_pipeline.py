@@ -211,7 +211,7 @@ def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkey
     # steps in every regime and at every N (100 rows alone would be one batch an epoch; 500 five)
     assert trained == {"real": (100, 600), "synthetic": (100, 600), "mixed": (100, 600), "augmented_1x": (200, 600),
                        "augmented_4x": (500, 600)}
-    assert record.params["downstream.rows_per_epoch"] == 600
+    assert record.params["data.size.downstream_epoch"] == "600"
     m = record.metrics
     for regime in ("real", "synthetic", "mixed", "augmented_1x", "augmented_4x"):
         assert 0 <= m[keys.utility(regime, "accuracy")] <= 1, regime

@@ -331,3 +331,13 @@ def test_a_scarce_data_sweep_reports_its_curve(tmp_path, tasks_dir, tracking_uri
     assert {(g, "augmented_1x", n) for g in ("pca-gmm", "classic-augment") for n in ("50", "600")} <= got
     assert all(r["seeds"] == "3" for r in curves)
     assert list((tmp_path / "rep" / "figures").glob("*scarce_data.png"))
+    # the figures are logged to the sweep's parent run too, under report/<board>/
+    import mlflow
+
+    parent = tracking.load_runs(tracking_uri, sweep="scarce-tiny")
+    parent = parent[parent["sweep_role"] == "parent"]
+    assert len(parent) == 1
+    client = mlflow.tracking.MlflowClient(tracking_uri)
+    boards = client.list_artifacts(parent.iloc[0]["run_id"], "report")
+    logged = [f.path for b in boards for f in client.list_artifacts(parent.iloc[0]["run_id"], b.path)]
+    assert logged and all(p.endswith(".png") for p in logged) and any("scarce_data" in p for p in logged), logged

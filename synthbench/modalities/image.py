@@ -190,7 +190,9 @@ class ImageModality(Modality):
         rows = ctx.splits.downstream_rows
         if rows and len(train_set) != rows:  # --train-size or --augment: as many steps as the task's own runs take
             if "rows_per_epoch" in inspect.signature(cfg.model_cls).parameters:
-                params["rows_per_epoch"] = record.params["downstream.rows_per_epoch"] = rows
+                params["rows_per_epoch"] = rows
+                # a parameter of its own: downstream.rows_per_epoch was logged as configured (0) when the run opened
+                record.params["data.size.downstream_epoch"] = str(rows)
             elif len(train_set) < rows:  # a plug-in model without it: the set repeated to about that size
                 train_set = type(train_set).concat([train_set] * round(rows / len(train_set)))
         with ctx.reporter.phase(f"downstream {cfg.model} ({regime})") as update:
