@@ -253,6 +253,22 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
                      augment=tuple(int(k) for k in sorted(augment)), train_size=int(train_size or 0))
 
 
+def _before_subset_seed(definition: dict, config: dict, run_id: str) -> dict:
+    """A run recorded before ``[data].subset_seed`` existed: its --train-size subset was seeded by the validation
+    carve-out's seed + 1 (so set that), and an image run's CNN then trained on its set repeated by a rounded count,
+    which this version no longer does (refused: it could not be repeated exactly)."""
+    data = definition.get("data", {})
+    if "subset_seed" in data or not (config.get("train_size") or config.get("augment")):
+        return definition
+    if definition.get("modality") == "image":
+        raise ConfigError(f"run {run_id or '?'} is an image run with --train-size or --augment recorded before synthbench "
+                          "gave every regime the same CNN steps (rows_per_epoch), which this version cannot repeat "
+                          "exactly - repeat it with the synthbench version in its record, or start a new run")
+    validation_seed = data.get("validation_seed", -1)
+    seed = (validation_seed if validation_seed is not None and validation_seed >= 0 else data.get("split_seed", 0)) + 1
+    return {**definition, "data": {**data, "subset_seed": seed}}
+
+
 def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
     """The configuration a run recorded (its ``config.json``), resolved again: the same task definition (as
     recorded, not as the task file reads today), generator and hyperparameters, downstream models, budget,
@@ -265,6 +281,7 @@ def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
     try:
         definition = dict(config["task"]["definition"])
         path = definition.pop("path", "") or "<recorded task>"
+        definition = _before_subset_seed(definition, config, run_id)
         task = parse_task(definition, path)
         gen = config["generator"]
         conditioning = config.get("conditioning", "native")

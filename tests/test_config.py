@@ -134,3 +134,24 @@ def test_each_run_seed_draws_its_own_train_size_subset(tasks_dir):
     # without --train-size nothing changes: the task's own rows, whatever the seed
     whole = config.resolve("tiny-table", "real", "quick", tasks_dir=str(tasks_dir), seed=5)
     assert whole.task.data.subset_seed == -1
+
+
+def test_a_train_size_run_recorded_before_subset_seeds_repeats_its_rows_or_is_refused(tasks_dir):
+    """--from-run of a --train-size run recorded before [data].subset_seed: a table run draws its subset as it did
+    (the validation carve-out's seed + 1); an image run, whose CNN then trained on a repeated set, is refused."""
+    import json
+
+    def recorded_before(task):
+        record = config.resolve(task, "real", "quick", tasks_dir=str(tasks_dir), seed=2, train_size=50).to_dict()
+        old = json.loads(json.dumps(record, default=str))  # as config.json holds it
+        del old["task"]["definition"]["data"]["subset_seed"]
+        return old
+
+    table = config.resolve_recorded(recorded_before("tiny-table"), "r1")
+    data = table.task.data
+    assert data.subset_seed == (data.validation_seed if data.validation_seed >= 0 else data.split_seed) + 1
+    with pytest.raises(ConfigError, match=r"run r2 is an image run with --train-size or --augment recorded before"):
+        config.resolve_recorded(recorded_before("tiny-mnist"), "r2")
+    # a record of this version repeats with its own subset seed
+    now = config.resolve("tiny-table", "real", "quick", tasks_dir=str(tasks_dir), seed=2, train_size=50)
+    assert config.resolve_recorded(json.loads(json.dumps(now.to_dict(), default=str)), "r3").task.data.subset_seed == now.task.data.subset_seed

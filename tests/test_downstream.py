@@ -85,37 +85,23 @@ def test_rows_per_epoch_gives_every_set_the_same_steps(monkeypatch):
 
 
 def test_rows_per_epoch_draws_each_row_once_before_any_twice():
-    import torch
+    """The rows epochs train on are the stream of seeded permutations in order: nothing skipped, nothing repeated
+    before every row had its turn, what one epoch leaves opening the next."""
+    from synthbench.downstream.cnn import epoch_rows
 
-    from synthbench.downstream import cnn
-
-    drawn = []
-    real_randperm = torch.randperm
-
-    def spy(n, generator=None, **kw):
-        perm = real_randperm(n, generator=generator, **kw)
-        drawn.append(perm.clone())
-        return perm
-
-    data = _bars(30)
-    params = dict(epochs=2, batch_size=16, lr=3e-3, channels=4, hidden=8, device="cpu", random_state=0)
-    try:
-        torch.randperm = spy
-        cnn.CNNClassifier(**params, rows_per_epoch=70).fit(data)
-    finally:
-        torch.randperm = real_randperm
-    stream = torch.cat(drawn)
-    assert len(stream) >= 140  # two epochs of 70 rows came from whole permutations of the 30 rows
-    for start in range(0, 120, 30):  # every block of 30 in the stream is each row once
-        assert sorted(stream[start:start + 30].tolist()) == list(range(30))
-
-
-def test_rows_per_epoch_equal_to_the_set_is_the_plain_epoch():
-    data = _bars(64)
-    params = dict(epochs=2, batch_size=16, lr=3e-3, channels=4, hidden=8, device="cpu", random_state=3)
-    a = CNNClassifier(**params).fit(data, validation=data)
-    b = CNNClassifier(**params, rows_per_epoch=64).fit(data, validation=data)
-    np.testing.assert_array_equal(a.predict_proba(data.images), b.predict_proba(data.images))
+    n, rows, epochs = 30, 70, 3
+    gen, queue, used = torch.Generator().manual_seed(5), torch.empty(0, dtype=torch.long), []
+    for _ in range(epochs):
+        idx, queue = epoch_rows(n, rows, gen, queue)
+        assert len(idx) == rows
+        used.append(idx)
+    ref = torch.Generator().manual_seed(5)
+    stream = torch.cat([torch.randperm(n, generator=ref) for _ in range(-(-rows * epochs // n))])
+    assert torch.equal(torch.cat(used), stream[:rows * epochs])
+    fewer, rest = epoch_rows(n, 12, torch.Generator().manual_seed(5), torch.empty(0, dtype=torch.long))
+    assert len(fewer) == 12 and len(rest) == 18 and sorted(torch.cat([fewer, rest]).tolist()) == list(range(n))
+    plain, _ = epoch_rows(n, n, torch.Generator().manual_seed(5), torch.empty(0, dtype=torch.long))
+    assert torch.equal(plain, stream[:n])  # rows == n: one permutation, the plain epoch's draw
 
 
 @pytest.mark.parametrize("shift", [-1, 6])

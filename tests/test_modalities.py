@@ -428,3 +428,27 @@ def test_a_table_augmentation_pool_follows_the_real_class_proportions(tasks_dir,
         assert got["no"] == 0 and gap == class_quotas(200, real.to_numpy())[list(real.index).index("no")] / 200
     own = MODALITY.sample(ctx, generator, 200)
     assert (own.frame["label"] == "yes").mean() > 0.8  # the synthetic set: the generator's own mix
+
+
+def test_without_train_size_every_regime_trains_on_its_own_epochs(repo_root, tmp_path, tiny_mnist_text):
+    """The CNN's rows per epoch only steps in at --train-size / --augment: for every shipped image task and budget the
+    reference equals the training set, so default runs train as before; a budget that differs from another only in
+    its train_size is still its own reference; the extractor trainer (no budget) gets the task's size."""
+    from synthbench.modalities.base import own_training_size
+    from synthbench.modalities.image import MODALITY
+    from synthbench.tasks import load_task
+
+    data = repo_root.parent / "shared" / "datasets"
+    for name in ("mnist", "fashion-mnist"):
+        task = load_task(name)
+        for budget in task.budgets:
+            splits = MODALITY.load_splits(task, task.budget(budget), data)
+            assert splits.downstream_rows == len(splits.train), (name, budget)
+    text = tiny_mnist_text.replace("[budgets.quick]\n", "[budgets.quick]\ntrain_size = 300\n")
+    (tmp_path / "twin.toml").write_text(text.replace('name = "tiny-mnist"', 'name = "twin"').replace(
+        "[budgets.standard]\ndownstream_epochs = 1", "[budgets.standard]\ndownstream_epochs = 3"))
+    twin = load_task("twin", tmp_path)
+    assert own_training_size(twin, twin.budget("quick")) == 300 and own_training_size(twin, twin.budget("standard")) == 600
+    assert own_training_size(twin, None) == 600
+    splits = MODALITY.load_splits(twin, twin.budget("standard"), data)
+    assert len(splits.train) == splits.downstream_rows == 600

@@ -42,6 +42,22 @@ def random_shift(x, shift: int, gen):
     return torch.gather(padded, 3, cols)
 
 
+def epoch_rows(n: int, rows: int, gen, queue):
+    """``(indices, queue)``: the ``rows`` indices into a set of ``n`` that an epoch trains on, and what is left over
+    for the next epoch. ``rows == n``: one permutation (the plain epoch); otherwise the stream of seeded permutations
+    that ``queue`` (what the last epoch left) continues - every row once before any row twice, nothing skipped."""
+    import torch
+
+    if rows == n:
+        return torch.randperm(n, generator=gen), queue
+    parts, have = [queue], len(queue)
+    while have < rows:
+        parts.append(torch.randperm(n, generator=gen))
+        have += n
+    stream = torch.cat(parts)
+    return stream[:rows], stream[rows:]
+
+
 def build_cnn(in_channels: int, image_size: int, num_classes: int, channels: int = 32, hidden: int = 128, dropout: float = 0.25,
               batch_norm: bool = True):
     from torch import nn
@@ -112,12 +128,7 @@ class CNNClassifier(BaseEstimator):
         self.history_, best_acc, best_state = [], -1.0, None
         for epoch in range(1, self.epochs + 1):
             model.train()
-            if rows == n:
-                perm = torch.randperm(n, generator=gen)
-            else:  # every row once before any row twice; what an epoch leaves over opens the next
-                while len(queue) < rows:
-                    queue = torch.cat([queue, torch.randperm(n, generator=gen)])
-                perm, queue = queue[:rows], queue[rows:]
+            perm, queue = epoch_rows(n, rows, gen, queue)
             perm = perm.to(device)
             total = 0.0
             for i in range(steps_per_epoch):

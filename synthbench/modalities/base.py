@@ -53,10 +53,13 @@ AUGMENTATION_STEP = "augmented-labels"
 
 def own_training_size(task, budget) -> int:
     """The training subset the run would take without ``--train-size`` (0: the whole split): the task's own
-    budget's ``train_size`` - ``budget`` is that budget, or a copy of it that ``--train-size`` changed - else
-    ``[data].train_size``."""
+    budget's ``train_size`` - ``budget`` is that budget, or the copy of it that ``--train-size`` changed (the
+    task's budget equal to it in everything else; of two such budgets, the first) - else ``[data].train_size``
+    (also without a budget)."""
     import dataclasses
 
+    if budget is None or any(b is budget for b in task.budgets.values()):
+        return training_size(task, budget)[0]
     own = next((b for b in task.budgets.values() if dataclasses.replace(b, train_size=budget.train_size) == budget), None)
     return training_size(task, own)[0]
 

@@ -176,13 +176,13 @@ class TableModality(Modality):
         still has too few rows of is made up with its other rows; the largest gap between a class's share and its
         quota is recorded (``utility/augmentation_class_gap``: 0 when every quota was met)."""
         train, target = ctx.splits.train, ctx.splits.train.target
-        classes, counts = np.unique(train.frame[target].to_numpy(), return_counts=True)
+        classes, counts = np.unique(train.frame[target].astype(str).to_numpy(), return_counts=True)  # as the contract
         quotas = class_quotas(n, counts)
         short = dict(zip(classes.tolist(), quotas.tolist()))
         kept, rest = [], None
         for _ in range(MAX_DRAWS):
             batch = self.validate(generator.sample(n), n, train, ctx.cfg.generator)
-            y = batch.frame[target].to_numpy()
+            y = batch.frame[target].astype(str).to_numpy()
             take = np.zeros(len(y), dtype=bool)
             for c, missing in short.items():
                 rows = np.flatnonzero(y == c)[:missing]
@@ -194,7 +194,7 @@ class TableModality(Modality):
                 break
         missing = sum(short.values())
         out = Table.concat(kept + ([rest.take(np.arange(missing))] if missing else []))
-        got = out.frame[target].value_counts().reindex(classes, fill_value=0).to_numpy()
+        got = out.frame[target].astype(str).value_counts().reindex(classes, fill_value=0).to_numpy()
         gap = float(np.max(np.abs(got - quotas))) / n
         record = ctx.record.metrics
         record[keys.AUGMENTATION_CLASS_GAP] = max(gap, record.get(keys.AUGMENTATION_CLASS_GAP, 0.0))
