@@ -445,6 +445,9 @@ def list_(tasks_dir: Optional[str] = typer.Option(None, help="extra folder of ta
     console.print(t)
 
 
+JOB_EXECUTION_VARIABLE = "MLFLOW_SERVER_ENABLE_JOB_EXECUTION"  # mlflow.environment_variables, public
+
+
 @app.command()
 def ui(
     tracking_uri: Optional[str] = typer.Option(None, help="MLflow tracking URI (default: the one `run` uses)"),
@@ -473,9 +476,6 @@ def ui(
                "run, a sweep or in a report open the runs table; from the experiments list, pick 'Model training' at "
                "the top left (MLflow opens experiments in its GenAI view)", err=True)
     os.execv(sys.executable, cmd)
-
-
-JOB_EXECUTION_VARIABLE = "MLFLOW_SERVER_ENABLE_JOB_EXECUTION"  # mlflow.environment_variables, public
 
 
 def _bind_error(port: int) -> OSError | None:

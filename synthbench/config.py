@@ -253,20 +253,21 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
                      augment=tuple(int(k) for k in sorted(augment)), train_size=int(train_size or 0))
 
 
-def _before_subset_seed(definition: dict, config: dict, run_id: str) -> dict:
+def _before_subset_seed(task: Task, definition: dict, config: dict, run_id: str) -> Task:
     """A run recorded before ``[data].subset_seed`` existed: its --train-size subset was seeded by the validation
     carve-out's seed + 1 (so set that), and an image run's CNN then trained on its set repeated by a rounded count,
     which this version no longer does (refused: it could not be repeated exactly)."""
-    data = definition.get("data", {})
-    if "subset_seed" in data or not (config.get("train_size") or config.get("augment")):
-        return definition
-    if definition.get("modality") == "image":
+    import dataclasses
+
+    from synthbench.data.splits import validation_seed
+
+    if "subset_seed" in definition.get("data", {}) or not (config.get("train_size") or config.get("augment")):
+        return task
+    if task.modality == "image":
         raise ConfigError(f"run {run_id or '?'} is an image run with --train-size or --augment recorded before synthbench "
                           "gave every regime the same CNN steps (rows_per_epoch), which this version cannot repeat "
                           "exactly - repeat it with the synthbench version in its record, or start a new run")
-    validation_seed = data.get("validation_seed", -1)
-    seed = (validation_seed if validation_seed is not None and validation_seed >= 0 else data.get("split_seed", 0)) + 1
-    return {**definition, "data": {**data, "subset_seed": seed}}
+    return dataclasses.replace(task, data=dataclasses.replace(task.data, subset_seed=validation_seed(task.data) + 1))
 
 
 def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
@@ -281,8 +282,7 @@ def resolve_recorded(config: dict, run_id: str = "") -> RunConfig:
     try:
         definition = dict(config["task"]["definition"])
         path = definition.pop("path", "") or "<recorded task>"
-        definition = _before_subset_seed(definition, config, run_id)
-        task = parse_task(definition, path)
+        task = _before_subset_seed(parse_task(definition, path), definition, config, run_id)
         gen = config["generator"]
         conditioning = config.get("conditioning", "native")
         cfg = resolve(task, gen["name"], config["budget"], int(config["seed"]), config["device"], dict(gen["params"]),

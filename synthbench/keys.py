@@ -121,7 +121,7 @@ WORKER_PEAK_RSS_MB = "cost/eval_worker_peak_rss_mb"
 PEAK_CUDA_MB = "cost/peak_cuda_mb"
 
 TSTR_OVER_TRTR = "utility/tstr_over_trtr"
-# tables: the largest gap between a class's share of the augmentation pool and its share of the real rows
+# tables: the largest gap between a class's rows in the augmentation pool and its quota, as a share of the pool
 AUGMENTATION_CLASS_GAP = "utility/augmentation_class_gap"
 PER_CLASS_MODELS = "cost/per_class/models"
 

@@ -75,15 +75,20 @@ def holdout_split(y: np.ndarray, size: int, seed: int, stratify: bool) -> tuple[
     return np.flatnonzero(mask), held
 
 
+def validation_seed(data) -> int:
+    """The seed of a task's validation carve-out: ``[data].validation_seed``, else its ``split_seed``."""
+    return data.split_seed if data.validation_seed < 0 else data.validation_seed
+
+
 def train_validation(y: np.ndarray, data, train_size: int, stratify: bool = True,
                      key: str = "[data].train_size") -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(train, validation)`` into the training file: ``data.validation_size`` rows carved for model
     selection, then (``train_size`` > 0) a seeded subset of the rest for the generator and the models: seeded by
     ``split_seed + 1`` for a task's or budget's ``train_size``; for ``--train-size`` (``key``) by ``subset_seed``,
     which a run derives from its own seed (``synthbench.config.resolve``), so seeds also vary which rows a small
-    training set holds (-1, a task used directly: the validation carve-out's seed + 1). The validation carve-out is the same whatever the subset's size: every
-    size is selected on the same rows. ``key``: the setting that asked for the subset (errors name it)."""
-    seed = data.split_seed if data.validation_seed < 0 else data.validation_seed
+    training set holds (-1, a task used directly: the validation carve-out's seed + 1). The validation carve-out
+    is the same whatever the subset's size: every size is selected on the same rows. ``key``: the setting that asked for the subset (errors name it)."""
+    seed = validation_seed(data)
     keep, val = holdout_split(y, data.validation_size, seed, stratify)
     if train_size:
         if train_size > len(keep):

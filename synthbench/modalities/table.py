@@ -26,8 +26,9 @@ NO_DIAGNOSIS = ("synthbench's GAN diagnosis reads image probes (class coverage a
                 "it is not defined for tables - a table generator's losses, where it reports them, are logged as train/<loss>")
 
 
-#: The utility metrics each kind of target can score.
 MAX_DRAWS = 20  # batches of n rows a class-proportioned sample draws at most (a class under 1/20 of its share: made up)
+
+#: The utility metrics each kind of target can score.
 PROBLEM_METRICS = {"classification": ("accuracy", "f1", "auroc", "macro_f1"), "regression": ("r2", "rmse")}
 
 
