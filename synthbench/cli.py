@@ -255,7 +255,8 @@ def _sweep_report(console, result, dry_run: bool) -> None:
         console.print(f"skipped: {line}")
     if dry_run:
         t = Table(title=f"sweep {plan.spec.name}: {len(plan.cells)} cells")
-        for col in ("task", "generator", "budget", "seed", "params", "state", "estimate"):
+        sized = any(c.train_size for c in plan.cells)  # a scarce-data sweep: which N each cell is
+        for col in ("task", "generator", "budget", *(("N",) if sized else ()), "seed", "params", "state", "estimate"):
             t.add_column(col)
         total, unknown = 0.0, 0
         for c in plan.cells:
@@ -265,7 +266,8 @@ def _sweep_report(console, result, dry_run: bool) -> None:
             if runs_now:
                 total += est or 0.0
                 unknown += est is None
-            t.add_row(c.cfg.task.name, c.generator, c.budget, str(c.seed), " ".join(f"{k}={v}" for k, v in c.params.items()),
+            t.add_row(c.cfg.task.name, c.generator, c.budget, *((str(c.train_size or "full"),) if sized else ()), str(c.seed),
+                      " ".join(f"{k}={v}" for k, v in c.params.items()),
                       "will run" if runs_now else state, "-" if not runs_now else (f"{est:.0f} s" if est else "no estimate"))
         console.print(t)
         todo = sum(1 for c in plan.cells if result.states.get(c.identity, "todo") in ("todo", "interrupted", "orphan"))

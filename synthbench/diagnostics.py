@@ -50,10 +50,12 @@ THRESHOLDS = {
     "collapsed_diversity_min": 0.25,   # ...or one class this much less varied than real
     "d_wins_real": 0.85,               # last quarter of training: mean D(x) above this...
     "d_wins_fake": 0.15,               # ...and mean D(G(z)) below this...
-    "stalled_fid": 0.7,                # ...while the probe FID fell by less than 30% over the second half
+    "stalled_fid": 0.7,                # ...while the probe FID fell by less than 30% over the second half, or still
+                                       # ends above far_from_real x the floor (a generator too weak to catch up)
     "saturated_real": 0.99,            # or, stalled or not, mean D(x) above this and...
     "saturated_fake": 0.01,            # ...mean D(G(z)) below this: D separates the two perfectly
-    "worse_than_chance": 1.5,          # mean adversarial D loss above this multiple of 2 ln 2 (D answering 0.5)
+    "worse_than_chance": 1.0,          # mean adversarial D loss above this multiple of 2 ln 2 (D answering 0.5;
+                                       # healthy cgan runs 0.72-0.88; 1.5 until 2026-12-06 missed lr 1e-1 at 1.41-2.04)
     "oscillation_rebound": 1.5,        # a later probe's FID above this multiple of the best earlier one
     "oscillation_loss_cv": 0.6,        # or G loss's coefficient of variation over the second half above this
     "still_improving": 0.75,           # last probe FID below this multiple of the previous probe's
@@ -347,6 +349,8 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
 
     fids = [(p["step"], p["fid"]) for p in probes if math.isfinite(p.get("fid", float("nan")))]
     stalled = len(fids) >= 2 and fids[-1][1] >= T["stalled_fid"] * fids[(len(fids) - 1) // 2][1]
+    floor = final.get("floor_fid", float("nan"))
+    far = bool(fids) and math.isfinite(floor) and floor > 0 and fids[-1][1] > T["far_from_real"] * floor
     if not wasserstein:
         d_real, d_fake = _tail(history, "d_real", 0.25), _tail(history, "d_fake", 0.25)
         saturated = len(d_real) and np.mean(d_real) > T["saturated_real"] and np.mean(d_fake) < T["saturated_fake"]
@@ -357,14 +361,18 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
                           "pair would.",
                           [("train/d_real", f"mean D(x) {np.mean(d_real):.4f} over the last quarter", first),
                            ("train/d_fake", f"mean D(G(z)) {np.mean(d_fake):.4f} over the last quarter", first)])
-        if len(d_real) and np.mean(d_real) > T["d_wins_real"] and np.mean(d_fake) < T["d_wins_fake"] and stalled:
+        if len(d_real) and np.mean(d_real) > T["d_wins_real"] and np.mean(d_fake) < T["d_wins_fake"] and (stalled or far):
             first = _first_step(history, "d_fake", lambda v: v < T["d_wins_fake"])
             mid = fids[(len(fids) - 1) // 2]
+            why = ("the generator has stopped improving: its gradients carry little signal" if stalled else
+                   f"the generator's images are still far from real (FID above {T['far_from_real']:.0%} of the task's "
+                   "noise floor): it cannot keep up")
             return result("discriminator_wins", "The discriminator separates real from generated images almost "
-                          "perfectly, and the generator has stopped improving: its gradients carry little signal.",
+                          f"perfectly, and {why}.",
                           [("train/d_real", f"mean D(x) {np.mean(d_real):.3f} over the last quarter", first),
                            ("train/d_fake", f"mean D(G(z)) {np.mean(d_fake):.3f} over the last quarter", first),
-                           ("probe/fid", f"{mid[1]:.1f} at step {mid[0]} -> {fids[-1][1]:.1f} at the end", mid[0])])
+                           ("probe/fid", f"{mid[1]:.1f} at step {mid[0]} -> {fids[-1][1]:.1f} at the end"
+                            + ("" if stalled else f" ({fids[-1][1] / floor:.0%} of the floor {floor:.1f})"), mid[0])])
     else:
         w = _tail(history, "wasserstein", 1.0)
         if len(w) >= 8 and stalled:
@@ -417,8 +425,7 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
     ev = []
     if len(fids) >= 2 and fids[-1][1] < T["still_improving"] * fids[-2][1]:
         ev.append(("probe/fid", f"{fids[-2][1]:.1f} -> {fids[-1][1]:.1f} between the last two probes", fids[-2][0]))
-    floor = final.get("floor_fid", float("nan"))
-    if fids and math.isfinite(floor) and floor > 0 and fids[-1][1] > T["far_from_real"] * floor:
+    if far:
         ev.append(("probe/fid", f"{fids[-1][1]:.1f} at the end, {fids[-1][1] / floor:.0%} of the floor {floor:.1f} "
                    "(noise with each class's per-pixel mean and spread): samples are still far from real data", fids[-1][0]))
     if "label_accuracy" in final and final["label_accuracy"] < T["unconverged_label_accuracy"]:

@@ -349,6 +349,22 @@ def test_training_sizes_are_cells_and_the_whole_split_keeps_its_identity(tasks_d
     assert plain.cells[0].identity == before.cells[0].identity
 
 
+def test_the_dry_run_of_a_scarce_data_sweep_names_each_cells_size(tmp_path, tasks_dir, tracking_uri, repo_root, cli):
+    sweep_file = _sweep_file(tmp_path, "sizes", '''
+        tasks = ["tiny-mnist"]
+        generators = ["real"]
+        seeds = [0]
+        train_sizes = [100, 0]
+        augment = [1]
+    ''')
+    dry = cli("sweep", str(sweep_file), "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri, "--dry-run",
+              env=_data_env(repo_root), cwd=tmp_path)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    rows = [line.split("│")[1:-1] for line in dry.stdout.splitlines() if "tiny-mnist" in line and "│" in line]
+    assert [[c.strip() for c in r][:4] for r in rows] == [["tiny-mnist", "real", "standard", "full"],
+                                                        ["tiny-mnist", "real", "standard", "100"]], dry.stdout
+
+
 def test_resplit_redraws_the_validation_carve_out_and_keeps_the_test_split(tasks_dir):
     """--resplit: each seed selects its models on its own validation rows; the test split is the official one for
     every seed; without it every seed shares the task's carve-out."""
