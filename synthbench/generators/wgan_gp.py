@@ -2,8 +2,10 @@
 
 The critic scores are unbounded; its loss is ``E[D(G(z))] - E[D(x)] + gp_weight * E[(||grad D(x_hat)||_2 - 1)^2]``
 on random interpolates ``x_hat`` of real and generated images, with ``d_steps`` critic iterations per
-generator step (5 in the paper) and Adam(1e-4, betas (0.5, 0.9)). The critic has layer norm, not batch
-norm (the penalty is per sample). ``E[D(x)] - E[D(G(z))]``, the critic's estimate of the Wasserstein
+generator step (5 in the paper) and Adam with betas (0.5, 0.9). Changed from the paper: learning rates 5e-4, not
+1e-4 - at the standard budget (855 generator steps) the paper's rate leaves the generator far from the data (MNIST
+TSTR 0.912, FID 343; seed 0), 5e-4 reaches TSTR 0.969 (FID 42) and on Fashion-MNIST 0.812 against 0.756
+(``results/README.md``, "wgan-gp"). The critic has layer norm, not batch norm (the penalty is per sample). ``E[D(x)] - E[D(G(z))]``, the critic's estimate of the Wasserstein
 distance, is logged as ``train/wasserstein``. ``conditional=True`` uses class-conditional batch norm in G and
 a projection critic (Miyato & Koyama 2018), with generated labels matched to the real batch's so the
 penalty's interpolates have one label; ``conditional=False`` is the paper's unconditional model
@@ -30,7 +32,7 @@ class WGANGP(GANBase):
         "full": {"steps": 5130},
     }
 
-    def __init__(self, steps=855, batch_size=64, latent_dim=64, width=32, lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
+    def __init__(self, steps=855, batch_size=64, latent_dim=64, width=32, lr_g=5e-4, lr_d=5e-4, beta1=0.5, beta2=0.9,
                  d_steps=5, gp_weight=10.0, conditional=True, ema_decay=0.999, diagnostics=True, warm_start=False,
                  random_state=None, device="auto"):
         self.steps = steps
