@@ -306,7 +306,7 @@ class Diagnosis:
             lines += [f"| `{k}` | {v:.4g} |" if isinstance(v, float) else f"| `{k}` | {v} |" for k, v in self.signals.items()]
             lines.append("")
         lines += ["Thresholds: `synthbench.diagnostics.THRESHOLDS`; how often this diagnosis is right: "
-                  "`results/diagnosis_validation.md`.", ""]
+                  "`results/diagnosis_validation_mnist_seeds20.md` (and `..._fashion-mnist_seeds20.md`).", ""]
         return "\n".join(lines)
 
 
@@ -371,8 +371,10 @@ def diagnose(history: list[dict], probes: list[dict], *, diverged: str | None = 
                           f"perfectly, and {why}.",
                           [("train/d_real", f"mean D(x) {np.mean(d_real):.3f} over the last quarter", first),
                            ("train/d_fake", f"mean D(G(z)) {np.mean(d_fake):.3f} over the last quarter", first),
-                           ("probe/fid", f"{mid[1]:.1f} at step {mid[0]} -> {fids[-1][1]:.1f} at the end"
-                            + ("" if stalled else f" ({fids[-1][1] / floor:.0%} of the floor {floor:.1f})"), mid[0])])
+                           ("probe/fid", f"{mid[1]:.1f} at step {mid[0]} -> {fids[-1][1]:.1f} at the end", mid[0])
+                           if stalled else
+                           ("probe/fid", f"{fids[-1][1]:.1f} at the end, {fids[-1][1] / floor:.0%} of the floor {floor:.1f}",
+                            fids[-1][0])])
     else:
         w = _tail(history, "wasserstein", 1.0)
         if len(w) >= 8 and stalled:

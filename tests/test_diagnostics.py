@@ -51,17 +51,18 @@ def test_confident_discriminator_while_the_generator_still_improves_is_not_a_win
     assert d.label == "not_converged"
 
 
-def test_dominant_discriminator_wins_while_the_images_are_still_worse_than_noise():
+def test_dominant_discriminator_wins_while_the_images_are_still_far_from_real():
     # Fashion-MNIST tiny-generator, seed 12: D(x) 0.93, D(G(z)) 0.07, FID still falling but ending at 156% of the floor
     fids = [1500, 1300, 1200, 900, 771]
     ps = probes(fids, label_accuracy=0.22)
     for p in ps:
         p["floor_fid"] = 494.4
     d = diagnose(history(d_real=0.93, d_fake=0.07, noise=0.005), ps)
-    assert d.label == "discriminator_wins"
-    for p in ps:
-        p["floor_fid"] = 2344.0  # the same FIDs under MNIST's floor are not "worse than noise": still improving
-    assert diagnose(history(d_real=0.93, d_fake=0.07, noise=0.005), ps).label == "not_converged"
+    assert d.label == "discriminator_wins" and d.evidence[-1][1] == "771.0 at the end, 156% of the floor 494.4"
+    for floor, label in ((771.0 / 0.8, "discriminator_wins"), (771.0 / 0.5, "not_converged"), (2344.0, "not_converged")):
+        for p in ps:
+            p["floor_fid"] = floor  # at 80% of the floor still far; at 50% (or MNIST's floor) only still improving
+        assert diagnose(history(d_real=0.93, d_fake=0.07, noise=0.005), ps).label == label, floor
 
 
 def test_perfectly_separating_discriminator_wins_even_while_the_generator_creeps():
