@@ -16,16 +16,17 @@ from synthbench.records import RunResult
 def run(task="mnist", generator="cgan", *, budget=defaults.DEFAULT_BUDGET, seed=defaults.DEFAULT_SEED,
         device=defaults.DEFAULT_DEVICE, params=None, data_dir=None, tasks_dir=None, tracking_uri=None,
         experiment=defaults.DEFAULT_EXPERIMENT, save_synthetic=True, reporter=None, run_name=None,
-        system_metrics=True, per_class=None, tags=None, train_size=None, augment=()) -> RunResult:
+        system_metrics=True, per_class=None, tags=None, train_size=None, augment=(), regimes=None) -> RunResult:
     """Fit ``generator`` on ``task``'s training split, evaluate it, and record one MLflow run.
 
     ``params`` overrides generator hyperparameters (``{"steps": 300}``); strings are converted to the
     type of the default. ``train_size``: fit and train on a stratified subset of that many training rows;
-    ``augment``: multiples k, each an ``augmented_<k>x`` regime (the real rows plus k x as many synthetic ones).
+    ``augment``: multiples k, each an ``augmented_<k>x`` regime (the real rows plus k x as many synthetic ones);
+    ``regimes``: which of the task's fixed regimes to train (default: the task's ``[regimes].run``).
     Returns the run's id, status and record (``.metrics``, ``.not_applicable``, ...).
     """
     cfg = resolve(task, generator, budget, seed, device, params, tasks_dir, save_synthetic, per_class,
-                  train_size=train_size, augment=augment)
+                  train_size=train_size, augment=augment, regimes=regimes)
     return execute(cfg, data_dir=data_dir, tracking_uri=tracking_uri, experiment=experiment, reporter=reporter,
                    run_name=run_name, system_metrics=system_metrics, tags=tags)
 

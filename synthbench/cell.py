@@ -97,7 +97,7 @@ def main() -> int:
         cfg = sweep.cell_config(job["task"], job["generator"], job["budget"], job["seed"], job["params"],
                                 device=job["device"], resplit=job["resplit"], save_synthetic=job["save_synthetic"],
                                 tasks_dir=job["tasks_dir"], train_size=job.get("train_size", 0),
-                                augment=tuple(job.get("augment", ())))
+                                augment=tuple(job.get("augment", ())), regimes=job.get("regimes"))
         result = api.execute(cfg, data_dir=job["data_dir"], tracking_uri=job["tracking_uri"], experiment=job["experiment"],
                              reporter=reporter, system_metrics=job.get("system_metrics", False), tags=job["tags"])
     except KeyboardInterrupt as exc:

@@ -53,6 +53,7 @@ def run(
     per_class: Optional[bool] = typer.Option(None, "--per-class/--no-per-class", help="unconditional generators: one model per class so samples are labelled (default), or one model and no synthetic-data utility"),
     train_size: Optional[int] = typer.Option(None, "--train-size", help="a stratified subset of N training rows is all the generator and the downstream models see [default: the task's, usually all]"),
     augment: Optional[str] = typer.Option(None, "--augment", help="comma-separated multiples k: a regime each trained on the real rows plus k x as many synthetic rows, e.g. 1,4,10"),
+    regimes: Optional[str] = typer.Option(None, "--regimes", help="comma-separated regimes to train, out of real, synthetic, mixed [default: the task's]"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="also show MLflow's and the libraries' own log lines and warnings"),
     debug: bool = typer.Option(False, help="show the full traceback of an error"),
 ):
@@ -71,7 +72,8 @@ def run(
             given = [f"--{n.replace('_', '-')}" for n, v in (("generator", generator), ("task", task), ("budget", budget),
                                                               ("seed", seed), ("device", device), ("param", param),
                                                               ("tasks_dir", tasks_dir), ("per_class", per_class),
-                                                              ("train_size", train_size), ("augment", augment))
+                                                              ("train_size", train_size), ("augment", augment),
+                                                              ("regimes", regimes))
                      if v not in (None, [])]
             if given:
                 raise ConfigError(f"--from-run repeats run {from_run}'s configuration - drop {', '.join(given)} "
@@ -81,7 +83,7 @@ def run(
             cfg = api.resolve(task or "mnist", generator or "cgan", budget or defaults.DEFAULT_BUDGET,
                               defaults.DEFAULT_SEED if seed is None else seed, device or defaults.DEFAULT_DEVICE,
                               parse_param_strings(param), tasks_dir, save_synthetic, per_class, train_size=train_size,
-                              augment=_split(augment, int) or ())
+                              augment=_split(augment, int) or (), regimes=_split(regimes, str) if regimes else None)
     except KeyboardInterrupt as exc:
         _interrupted(exc)
     except SynthbenchError as exc:

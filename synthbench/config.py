@@ -174,13 +174,14 @@ class RunConfig:
 def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUDGET, seed: int = defaults.DEFAULT_SEED,
             device: str = defaults.DEFAULT_DEVICE, params: dict | None = None, tasks_dir=None,
             save_synthetic: bool = True, per_class: bool | None = None, train_size: int | None = None,
-            augment=()) -> RunConfig:
+            augment=(), regimes=None) -> RunConfig:
     """Check and resolve everything a run needs. ``per_class``: train an unconditional generator once per
     class so its samples are labelled (default for unconditional generators); ``False`` keeps one model, and
     the regimes that need labelled synthetic data are recorded as not applicable. ``train_size``: a stratified
     subset of that many training rows is all the generator and every downstream regime see (it wins over the task's
     and the budget's ``train_size``; 0 or None: theirs). ``augment``: multiples k, each adding a regime trained on the
-    real training rows plus k times as many synthetic rows."""
+    real training rows plus k times as many synthetic rows. ``regimes``: the task's fixed regimes to train (a subset of
+    real, synthetic, mixed; None: the task's ``[regimes].run``) - recorded in the run's task definition."""
     from synthbench.torch_utils import resolve_device
 
     if budget not in defaults.BUDGETS:
@@ -189,6 +190,8 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
         raise ConfigError(f"--seed must be an integer in [0, {defaults.MAX_SEED}] (NumPy's seed range), got {seed!r} - "
                           "e.g. --seed 0")
     task_obj = task if isinstance(task, Task) else load_task(task, tasks_dir)
+    if regimes is not None:
+        task_obj = _with_regimes(task_obj, regimes)
     if train_size is not None:
         if isinstance(train_size, bool) or not isinstance(train_size, numbers.Integral) or train_size < 0:
             raise ConfigError(f"--train-size must be a number of training rows (1 or more; 0: the task's own), got "
@@ -251,6 +254,21 @@ def resolve(task: str | Task, generator: str, budget: str = defaults.DEFAULT_BUD
                      budget, b, int(seed), dev, save_synthetic, conditioning,
                      extra_models={k: v for k, v in models.items() if k != task_obj.downstream.model},
                      augment=tuple(int(k) for k in sorted(augment)), train_size=int(train_size or 0))
+
+
+def _with_regimes(task: Task, regimes) -> Task:
+    """The task with ``[regimes].run`` set to ``regimes`` (checked: known, each once, at least one)."""
+    import dataclasses
+
+    from synthbench.tasks.schema import REGIMES
+
+    regimes = tuple(regimes)
+    bad = [r for r in regimes if r not in REGIMES]
+    if bad or not regimes or len(set(regimes)) != len(regimes):
+        why = (f"{bad[0]!r} is not one" if bad else "none given" if not regimes else "one is named twice")
+        raise ConfigError(f"--regimes names the regimes to train, each once, out of {', '.join(REGIMES)} ({why}) - e.g. "
+                          "--regimes real,synthetic (TSTR / TRTR needs both; augmented regimes come from --augment)")
+    return dataclasses.replace(task, regimes=dataclasses.replace(task.regimes, run=regimes))
 
 
 def _before_subset_seed(task: Task, definition: dict, config: dict, run_id: str) -> Task:

@@ -51,7 +51,8 @@ SPEC_KEYS = {"name": "the sweep's name (letters, digits, . _ -)", "tasks": "task
              "timeout": "seconds a cell may run", "resplit": "true: each seed draws its own validation carve-out",
              "device": "auto | cpu | cuda", "save_synthetic": "log each cell's synthetic set",
              "train_sizes": "training-set sizes N (0: the task's own), one cell each",
-             "augment": "multiples k for every cell: an augmented_<k>x regime each"}
+             "augment": "multiples k for every cell: an augmented_<k>x regime each",
+             "regimes": "the task's regimes every cell trains, out of real, synthetic, mixed (default: the task's)"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -72,6 +73,7 @@ class SweepSpec:
     path: str = ""  # the sweep file, if any
     train_sizes: tuple = (0,)  # 0: the task's own training set
     augment: tuple = ()
+    regimes: tuple = ()  # () : each task's own [regimes].run
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -122,7 +124,8 @@ def make_spec(file=None, **given) -> SweepSpec:
         if not isinstance(value, list) or not value:
             raise ConfigError(f"{where}: {key} must be a non-empty list ({SPEC_KEYS[key]}), got {value!r} - the grid is empty "
                               f"without it; e.g. {key} = " + ('["mnist"]' if key == "tasks" else '["cgan"]' if key == "generators"
-                                                             else "[0, 1, 2]" if key == "seeds" else '["quick"]'))
+                                                             else "[0, 1, 2]" if key == "seeds"
+                                                             else '["real", "synthetic"]' if key == "regimes" else '["quick"]'))
         bad = [v for v in value if isinstance(v, bool) or not isinstance(v, kind) or (kind is int and key != "seeds" and v < (
             0 if key == "train_sizes" else 1))]
         if bad:
@@ -169,9 +172,16 @@ def make_spec(file=None, **given) -> SweepSpec:
             raise ConfigError(f"{where}: {key} must be true or false, got {raw[key]!r}")
     train_sizes = names("train_sizes", int) if "train_sizes" in raw else (0,)
     augment = names("augment", int) if "augment" in raw else ()
+    regimes = names("regimes") if "regimes" in raw else ()
+    from synthbench.tasks.schema import REGIMES
+
+    for r in regimes:
+        if r not in REGIMES:
+            raise ConfigError(f"{where}: regimes holds {r!r}, not one of {', '.join(REGIMES)} ({SPEC_KEYS['regimes']}; "
+                              "augmented regimes come from augment)")
     return SweepSpec(name, tasks, generators, seeds, budgets, checked, float(timeout), raw.get("resplit", False),
                      raw.get("device", defaults.DEFAULT_DEVICE), raw.get("save_synthetic", False), raw.get("path", ""),
-                     tuple(sorted(train_sizes)), tuple(sorted(augment)))
+                     tuple(sorted(train_sizes)), tuple(sorted(augment)), regimes)
 
 
 def parse_grid_params(items) -> dict:
@@ -215,7 +225,8 @@ class Plan:
 
 
 def cell_config(task, generator: str, budget: str, seed: int, params: dict, *, device=defaults.DEFAULT_DEVICE,
-                resplit: bool = False, save_synthetic: bool = False, tasks_dir=None, train_size: int = 0, augment=()):
+                resplit: bool = False, save_synthetic: bool = False, tasks_dir=None, train_size: int = 0, augment=(),
+                regimes=None):
     """A cell's resolved ``RunConfig`` - the same in the sweep and in the cell's process. ``resplit``: the validation
     carve-out is seeded by the run's seed (``[data].validation_seed``), so seeds also vary which rows select the
     model; the test split stays the task's."""
@@ -228,7 +239,7 @@ def cell_config(task, generator: str, budget: str, seed: int, params: dict, *, d
         data = dataclasses.replace(task_obj.data, validation_seed=seeding.derive_seed(seed, "validation split"))
         task_obj = dataclasses.replace(task_obj, data=data)
     return resolve(task_obj, generator, budget, seed, device, dict(params), tasks_dir, save_synthetic,
-                   train_size=train_size or None, augment=augment)
+                   train_size=train_size or None, augment=augment, regimes=regimes or None)
 
 
 ADDED_LATER = {("data", "subset_seed"): -1, ("downstream", "rows_per_epoch"): 0}
@@ -291,7 +302,7 @@ def plan(spec: SweepSpec, *, tasks_dir=None, data_dir=None, reporter=None) -> Pl
                         try:
                             cfg = cell_config(task, gen, budget, seed, values, device=spec.device, resplit=spec.resplit,
                                               save_synthetic=spec.save_synthetic, tasks_dir=tasks_dir, train_size=size,
-                                              augment=spec.augment)
+                                              augment=spec.augment, regimes=spec.regimes)
                         except SynthbenchError as exc:
                             raise type(exc)(f"sweep '{spec.name}', cell {gen} on {task.name} ({budget}, seed {seed}): {exc}") from None
                         if t_ref not in checksums:
@@ -559,7 +570,7 @@ def _job(cell: Cell, spec: SweepSpec, parent: str, attempt: str, tasks_dir, data
     task = str(Path(cell.task).resolve()) if Path(cell.task).suffix == ".toml" else cell.task
     return {"task": task, "task_name": cell.cfg.task.name, "generator": cell.generator, "budget": cell.budget,
             "seed": cell.seed, "params": cell.params, "device": spec.device, "resplit": spec.resplit,
-            "train_size": cell.train_size, "augment": list(spec.augment),
+            "train_size": cell.train_size, "augment": list(spec.augment), "regimes": list(spec.regimes) or None,
             "save_synthetic": spec.save_synthetic, "tasks_dir": str(tasks_dir) if tasks_dir else None,
             "data_dir": str(data_dir) if data_dir else None, "tracking_uri": uri, "experiment": experiment,
             "identity": cell.identity, "attempt": attempt, "timeout": spec.timeout,

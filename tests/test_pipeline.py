@@ -221,6 +221,31 @@ def test_augmented_regimes_add_synthetic_rows_to_the_real_ones(tasks_dir, monkey
     assert {"augmented_1x", "augmented_4x"} <= per_class
 
 
+def test_only_the_regimes_asked_for_are_trained_and_the_choice_is_recorded(tasks_dir, monkeypatch):
+    """--regimes real,synthetic: no mixed model is trained (a scarce-data sweep does not need it); the task definition
+    in the record says so, so --from-run repeats it and a sweep cell's identity differs from the task's own."""
+    from synthbench import sweep
+    from synthbench.metrics import utility
+
+    trained, evaluate = [], utility.evaluate_regime
+
+    def train_spy(model_cls, params, regime, *args, **kwargs):
+        trained.append(regime)
+        return evaluate(model_cls, params, regime, *args, **kwargs)
+
+    monkeypatch.setattr(utility, "evaluate_regime", train_spy)
+    cfg = resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tasks_dir), train_size=100, augment=(1,),
+                  regimes=("real", "synthetic"))
+    record = pipeline.run(cfg, pipeline.new_record(cfg))
+    assert trained == ["real", "synthetic", "augmented_1x"]
+    assert keys.utility("mixed", "accuracy") not in record.metrics and keys.TSTR_OVER_TRTR in record.metrics
+    assert record.params["regimes"] == '["real", "synthetic"]'
+    assert list(record.config["task"]["definition"]["regimes"]["run"]) == ["real", "synthetic"]
+    default = resolve("tiny-mnist", "pca-gmm", "quick", tasks_dir=str(tasks_dir), train_size=100, augment=(1,))
+    assert default.task.regimes.run == ("real", "synthetic", "mixed")
+    assert sweep.identity(cfg, {"x": "1"}) != sweep.identity(default, {"x": "1"})
+
+
 def test_what_a_fit_made_is_recorded(tasks_dir):
     """A generator's ``fit_summary_`` (SDV's epochs and steps, which its logged parameters do not show when a budget's
     steps decide) becomes cost/fit_<name>."""

@@ -104,6 +104,8 @@ def _data_env(repo_root, extra=None):
     ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\n[params.cgan]\nsteps = [1]\n', [], "[params.cgan] names a generator"),
     ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\ntrain_sizes = [100, -5]\n', [], "train_sizes holds -5, not a size of 0 or more"),
     ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\naugment = [0]\n', [], "augment holds 0, not a multiple of 1 or more"),
+    ('tasks = ["tiny-mnist"]\ngenerators = ["real"]\nregimes = ["real", "augmented"]\n', [],
+     "regimes holds 'augmented', not one of real, synthetic, mixed"),
 ])
 def test_bad_sweep_input_is_one_clear_error(body, args, expect, tmp_path, tasks_dir, tracking_uri, cli):
     path = _sweep_file(tmp_path, "bad", body)
@@ -356,6 +358,7 @@ def test_the_dry_run_of_a_scarce_data_sweep_names_each_cells_size(tmp_path, task
         seeds = [0]
         train_sizes = [100, 0]
         augment = [1]
+        regimes = ["real", "synthetic"]
     ''')
     dry = cli("sweep", str(sweep_file), "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri, "--dry-run",
               env=_data_env(repo_root), cwd=tmp_path)
