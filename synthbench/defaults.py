@@ -96,3 +96,15 @@ def cache_dir() -> Path:
         return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "synthbench"
+
+
+#: Settings added after the first sweeps and boards were recorded, with the value that means "as before": a sweep
+#: cell's identity and a report's configuration leave a setting out at that value, so runs recorded before it existed
+#: stay the same cell (tests/test_sweep.py checks the board store's cells are still found) and the same report row.
+ADDED_LATER = {("data", "subset_seed"): -1, ("downstream", "rows_per_epoch"): 0}
+
+
+def as_before(section: str, name: str, value) -> bool:
+    """Whether ``section.name = value`` is a setting added later at its "as before" value (a logged parameter's
+    string "0" counts as 0)."""
+    return (section, name) in ADDED_LATER and str(ADDED_LATER[section, name]) == str(value)

@@ -63,6 +63,20 @@ THRESHOLDS = {
     "far_from_real": 0.6,              # final probe FID above this share of the task's floor FID (pixel noise)
 }
 
+#: What each label says about a run, in one sentence (reports put it beside a board's labels; ``diagnose``'s
+#: summaries say it for the one run, with its evidence).
+MEANINGS = {
+    "healthy": "no failure signal at the end of training",
+    "mode_collapse": "some classes are missing, or a class's images are far less varied than real ones",
+    "diverged": "a loss became NaN or infinite and training stopped",
+    "discriminator_wins": "the discriminator separates real from generated images almost perfectly and the generator "
+                          "cannot catch up",
+    "oscillating": "training cycles instead of settling (a discriminator worse than chance, quality that got worse "
+                   "again, or a generator loss that swings)",
+    "not_converged": "training stopped while quality was still improving fast, or while images were still far from "
+                     "real: the budget was too short for this generator, not a broken recipe",
+}
+
 REMEDIES = {
     "mode_collapse": [
         "add a mode-seeking term (`--param mode_seeking=1`, MSGAN) or a minibatch-std feature in D",

@@ -25,7 +25,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from synthbench import keys, registry
+from synthbench import defaults, keys, registry
 from synthbench.stats import MIN_PAIRED_SEEDS, holm, mean_ci, paired_difference
 
 #: Generators that are references rather than candidates: ``real`` samples the training split itself.
@@ -215,7 +215,7 @@ def configuration(run: dict) -> dict:
     and how a generator was conditioned (``--per-class`` makes another configuration of the same generator)."""
     conf = {k[len(keys.PARAMS):]: v for k, v in sorted(run.items())
             if k.startswith(keys.PARAMS) and k not in NOT_CONFIGURATION and not k.startswith(NOT_CONFIGURATION_PREFIXES)
-            and not missing(v)}
+            and not missing(v) and not defaults.as_before(*k[len(keys.PARAMS):].partition(".")[::2], v)}
     if not missing(run.get("conditioning")):
         conf["conditioning"] = run["conditioning"]
     return conf

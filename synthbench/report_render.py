@@ -64,6 +64,21 @@ def diagnosis(row: Row) -> str:
     return ", ".join(f"{k} x{v}" for k, v in row.diagnoses.items()) or "-"
 
 
+def diagnosis_notes(board: Board) -> list[str]:
+    """Beside a board's labels, what each label other than ``healthy`` means and what to try first - so a variant shown
+    ``not_converged`` at the board's budget says why (``diagnosis.md`` in each run holds its own evidence)."""
+    from synthbench.diagnostics import MEANINGS, REMEDIES
+
+    seen: dict[str, list[str]] = {}
+    for r in board.rows:
+        for label, n in r.diagnoses.items():
+            if label != "healthy":
+                seen.setdefault(label, []).append(f"{r.label} x{n}")
+    return [f"{label} ({', '.join(rows)}): {MEANINGS.get(label, 'a label of a plug-in diagnosis')}"
+            + (f"; first remedy: {REMEDIES[label][0]}" if REMEDIES.get(label) else "")
+            for label, rows in sorted(seen.items())]
+
+
 def intro(board: Board) -> str:
     where = ("" if board.version is None else f", version {board.version}") + ("" if not board.data else f" (data {board.data})")
     floor = f"floor: **{board.floor}**" if board.floor else "no floor baseline in these runs"
@@ -97,6 +112,9 @@ def markdown(report: Report, title: str = "synthbench report", command: str = ""
                            [[r.label, status(r), *[cell(r, c) for c in main], verdict(r.vs_floor), verdict(r.vs_best),
                              diagnosis(r)] for r in board.rows])
         lines.append("")
+        notes = diagnosis_notes(board)
+        if notes:
+            lines += ["Diagnoses on this board:", ""] + [f"- {_md(n)}" for n in notes] + [""]
         for section, name in SECTIONS[1:]:
             cols = board.section(section)
             if cols:
@@ -252,6 +270,7 @@ def html(report: Report, figures: dict, title: str = "synthbench report", comman
                              "rows": rows, "first": ["generator", "regime"]})
         boards.append({"name": b.key, "id": slug(b.key), "intro": intro(b).replace("**", ""),
                        "sections": sections, "problems": [f"{r.label}: {p}" for r in b.rows for p in r.problems],
+                       "diagnoses": diagnosis_notes(b),
                        "figures": [{"name": n, "title": t, "id": slug(f"{b.key}-{n}"),
                                     "src": "data:image/png;base64," + base64.b64encode(data).decode()}
                                    for n, t, data in figures.get(b.key, [])],

@@ -242,12 +242,6 @@ def cell_config(task, generator: str, budget: str, seed: int, params: dict, *, d
                    train_size=train_size or None, augment=augment, regimes=regimes or None)
 
 
-ADDED_LATER = {("data", "subset_seed"): -1, ("downstream", "rows_per_epoch"): 0}
-
-
-def _as_before(section: str, name: str, value) -> bool:
-    return (section, name) in ADDED_LATER and ADDED_LATER[section, name] == value
-
 
 def identity(cfg, checksums: dict) -> str:
     """The hash that names a cell: what decides its result, and nothing about where it ran from."""
@@ -256,8 +250,8 @@ def identity(cfg, checksums: dict) -> str:
     definition = {k: v for k, v in cfg.task.to_dict().items() if k != "path"}
     # settings added after the first sweeps: left out at the value that means "as before", so that cells recorded
     # before they existed keep their identity (tests/test_sweep.py checks the board store's cells are still found)
-    definition["data"] = {k: v for k, v in definition.get("data", {}).items() if not _as_before("data", k, v)}
-    model_params = {k: v for k, v in cfg.model_params.items() if not _as_before("downstream", k, v)}
+    definition["data"] = {k: v for k, v in definition.get("data", {}).items() if not defaults.as_before("data", k, v)}
+    model_params = {k: v for k, v in cfg.model_params.items() if not defaults.as_before("downstream", k, v)}
     payload = {"task": {"name": cfg.task.name, "version": cfg.task.version, "definition": definition},
                "data": dict(sorted(checksums.items())), "generator": cfg.generator, "params": cfg.generator_params,
                "conditioning": cfg.conditioning, "downstream": {"model": cfg.model, "params": model_params},

@@ -226,6 +226,30 @@ def test_rows_and_boards_keep_apart_what_is_not_the_same_and_together_what_is():
     assert rows["gan conditioning=per-class"].count("FAILED") == 1 and len(rows["gan conditioning=per-class"].finished) == 3
 
 
+def test_a_setting_added_later_at_its_neutral_value_is_the_same_row():
+    # runs recorded before the CNN had rows_per_epoch lack the parameter; today's runs log it at 0 ("as before")
+    runs = [{"generator": "cgan", "seed": s, "tstr": 0.95, "params.downstream.rows_per_epoch": v}
+            for s, v in ((0, None), (1, "0"), (2, "0"))]
+    runs += [{"generator": "cgan", "seed": 0, "tstr": 0.90, "params.downstream.rows_per_epoch": "600"}]
+    (board,) = report.build(frame(runs)).boards
+    assert sorted(r.label for r in board.rows) == ["cgan rows_per_epoch=-", "cgan rows_per_epoch=600"]
+    assert len(next(r for r in board.rows if r.label == "cgan rows_per_epoch=-").finished) == 3
+
+
+def test_the_labels_a_board_shows_other_than_healthy_are_explained_beside_it():
+    from synthbench import report_render
+    from synthbench.diagnostics import LABELS, MEANINGS
+
+    assert set(MEANINGS) == set(LABELS)
+    runs = [{"generator": "dcgan", "seed": s, "tstr": 0.94, "diagnosis": "not_converged"} for s in range(3)]
+    runs += [{"generator": "cgan", "seed": s, "tstr": 0.97, "diagnosis": "healthy"} for s in range(3)]
+    result = report.build(frame(runs))
+    md, page = report_render.markdown(result), report_render.html(result, {})
+    assert "- not\\_converged (dcgan x3): training stopped while quality was still improving" in md
+    assert "train longer" in md and "healthy (" not in md
+    assert "not_converged (dcgan x3): training stopped while quality was still improving" in page
+
+
 def test_one_lucky_seed_is_not_the_best_and_the_floor_is_its_strongest_row():
     runs = [{"generator": "cgan", "seed": s, "tstr": 0.95 + 0.001 * s} for s in range(3)]
     runs += [{"generator": "acgan", "seed": 0, "tstr": 0.99}]
