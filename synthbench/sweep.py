@@ -242,7 +242,6 @@ def cell_config(task, generator: str, budget: str, seed: int, params: dict, *, d
                    train_size=train_size or None, augment=augment, regimes=regimes or None)
 
 
-
 def identity(cfg, checksums: dict) -> str:
     """The hash that names a cell: what decides its result, and nothing about where it ran from."""
     from synthbench import __version__

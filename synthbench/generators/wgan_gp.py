@@ -7,8 +7,8 @@ generator step (5 in the paper) and Adam with betas (0.5, 0.9). Changed from the
 TSTR 0.912, FID 380; seed 0), 5e-4 reaches TSTR 0.969 (FID 42) and on Fashion-MNIST 0.812 against 0.756
 (``results/README.md``, "wgan-gp"). The critic has layer norm, not batch norm (the penalty is per sample).
 ``E[D(x)] - E[D(G(z))]``, the critic's estimate of the Wasserstein distance, is logged as ``train/wasserstein``.
-``conditional=True`` uses class-conditional batch norm in G and a projection critic (Miyato & Koyama 2018), with generated labels matched to the real batch's so the
-penalty's interpolates have one label; ``conditional=False`` is the paper's unconditional model
+``conditional=True`` uses class-conditional batch norm in G and a projection critic (Miyato & Koyama 2018), with
+generated labels matched to the real batch's so the penalty's interpolates have one label; ``conditional=False`` is the paper's unconditional model
 (``synthbench run`` then trains one per class).
 
 Hyperparameters: ``steps`` (generator steps), ``batch_size``, ``latent_dim``, ``width``, ``lr_g``, ``lr_d``, ``beta1``, ``beta2``,
