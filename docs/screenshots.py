@@ -3,7 +3,7 @@
 store's finished runs of one task (served by ``synthbench ui``, opened through synthbench's link).
 
 Usage: python docs/screenshots.py --tracking-uri sqlite:///results/boards/mlflow.db --report results/leaderboard_images/index.html
-                                  [--task mnist] [--out docs]
+                                  [--task mnist] [--sweep leaderboard-images] [--out docs]
 """
 
 from __future__ import annotations
@@ -39,10 +39,12 @@ def main() -> None:
     ap.add_argument("--tracking-uri", required=True)
     ap.add_argument("--report", required=True, help="the report's index.html")
     ap.add_argument("--task", default="mnist")
+    ap.add_argument("--sweep", default=None, help="compare only this sweep's cells (its name, e.g. leaderboard-images)")
     ap.add_argument("--out", default="docs")
     ap.add_argument("--port", type=int, default=5099)
     args = ap.parse_args()
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
 
     d = driver(1400, 1300)
     try:
@@ -52,7 +54,7 @@ def main() -> None:
     finally:
         d.quit()
 
-    runs = tracking.load_runs(args.tracking_uri, task=args.task, status="FINISHED")
+    runs = tracking.load_runs(args.tracking_uri, task=args.task, status="FINISHED", sweep=args.sweep)
     runs = runs[runs["sweep_role"].astype(str) != "parent"]
     ids = list(runs.run_id)
     exp = str(runs.experiment_id.iloc[0])
