@@ -305,7 +305,7 @@ def _sweep_report(console, result, dry_run: bool) -> None:
 @app.command()
 def report(
     out: str = typer.Option("report", "--out", "-o", help="folder to write report.md, leaderboard.csv, comparisons.csv, index.html and figures/"),
-    sweep: Optional[str] = typer.Option(None, help="only this sweep's cells (its name, or its .toml file); its figures are also logged to its parent run"),
+    sweep: Optional[str] = typer.Option(None, help="only these sweeps' cells (names or .toml files, comma-separated); the figures are also logged to each one's parent run"),
     tasks: Optional[str] = typer.Option(None, "--tasks", help="comma-separated task names"),
     generators: Optional[str] = typer.Option(None, "--generators", help="comma-separated generator names"),
     budgets: Optional[str] = typer.Option(None, "--budgets", help="comma-separated budgets"),
@@ -334,17 +334,13 @@ def report(
             raise ConfigError(f"--status {','.join(unknown)} is not a run status - use FINISHED, FAILED, KILLED or RUNNING")
         if Path(out).exists() and not Path(out).is_dir():
             raise ConfigError(f"--out {out} is a file - give a folder for the report's files")
-        name = sweep
-        if sweep and (sweep.endswith(".toml") or Path(sweep).is_file()):
-            from synthbench import sweep as sweeps
-
-            name = sweeps.make_spec(sweep).name
+        names = [_sweep_name(x) for x in _split(sweep)] if sweep else None
         import shlex
 
         command = "synthbench report " + shlex.join(sys.argv[2:])
         result, paths = api.report(out, tracking_uri=tracking_uri, experiment=experiment, task=_split(tasks),
                                    generator=_split(generators), budget=_split(budgets),
-                                   status=statuses, sweep=name,
+                                   status=statuses, sweep=names,
                                    since=since, until=until, figures=figures, log_to_sweep=log, title=title,
                                    command=command)
     except SynthbenchError as exc:
@@ -354,6 +350,17 @@ def report(
     boards = ", ".join(f"{b.name} ({len(b.rows)} rows)" for b in result.boards) or "no runs matched"
     typer.echo(f"{result.runs} runs -> {boards}", err=True)
     typer.echo(f"report: {Path(out) / 'index.html'} ({len(paths)} files in {out})", err=True)
+
+
+def _sweep_name(given: str) -> str:
+    """A sweep's name from ``--sweep``: the name itself, or the ``name`` of a sweep file."""
+    from pathlib import Path
+
+    if given.endswith(".toml") or Path(given).is_file():
+        from synthbench import sweep as sweeps
+
+        return sweeps.make_spec(given).name
+    return given
 
 
 @app.command()

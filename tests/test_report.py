@@ -365,3 +365,29 @@ def test_a_scarce_data_sweep_reports_its_curve(tmp_path, tasks_dir, tracking_uri
     boards = client.list_artifacts(parent.iloc[0]["run_id"], "report")
     logged = [f.path for b in boards for f in client.list_artifacts(parent.iloc[0]["run_id"], b.path)]
     assert logged and all(p.endswith(".png") for p in logged) and any("scarce_data" in p for p in logged), logged
+
+
+@pytest.mark.slow
+def test_one_report_of_two_sweeps_shows_their_budgets_side_by_side(tmp_path, tasks_dir, tracking_uri, cli, repo_root):
+    """A generator's row at a longer budget (its own sweep file) beside its standard one: ``--sweep a.toml,b`` reads
+    both sweeps into one board, a row per budget, and logs the figures to both parents."""
+    env = {"SYNTHBENCH_DATA_DIR": str(repo_root.parent / "shared" / "datasets")}
+    for name, budget in (("short", "quick"), ("long", "standard")):
+        (tmp_path / f"{name}.toml").write_text(f'tasks = ["tiny-mnist"]\ngenerators = ["pca-gmm"]\nseeds = [0, 1]\n'
+                                               f'budgets = ["{budget}"]\n')
+        out = cli("sweep", f"{name}.toml", "--tasks-dir", str(tasks_dir), "--tracking-uri", tracking_uri, env=env,
+                  cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+    rep = cli("report", "--sweep", "short.toml,long", "--tracking-uri", tracking_uri, "--out", "rep", cwd=tmp_path)
+    assert rep.returncode == 0, rep.stderr
+    rows = _rows(tmp_path / "rep" / "leaderboard.csv")
+    assert {(r["row"], r["budget"], r["finished"]) for r in rows} == {("pca-gmm (quick)", "quick", "2"),
+                                                                        ("pca-gmm (standard)", "standard", "2")}
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(tracking_uri)
+    parents = tracking.load_runs(tracking_uri, sweep=["short", "long"])
+    parents = parents[parents["sweep_role"] == "parent"]
+    assert sorted(parents["sweep"]) == ["long", "short"]
+    for run_id in parents["run_id"]:
+        assert client.list_artifacts(run_id, "report"), "each sweep's parent gets the board's figures"
