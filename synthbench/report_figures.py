@@ -267,7 +267,7 @@ def scarce_data(board):
         return None
     regimes = list(dict.fromkeys(c.regime for c in board.curves))
     plt = _plt()
-    fig, axes = plt.subplots(1, len(regimes), figsize=(5.2 * len(regimes), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(regimes), figsize=(5.2 * len(regimes), 4.4), squeeze=False, layout="constrained")
     for ax, regime in zip(axes[0], regimes):
         for curve in (c for c in board.curves if c.regime == regime):
             xs = [p.n for p in curve.points]
@@ -279,13 +279,16 @@ def scarce_data(board):
                 ax.plot(*zip(*called), "o", color=line[0].get_color())
         ax.axhline(0, color="grey", linewidth=1)
         ax.set_xscale("log")
-        ax.set_xlabel("real training rows N (log)")
-        ax.set_title(f"{regime}: gain over the N real rows alone")
+        sizes = sorted({p.n for c in board.curves if c.regime == regime for p in c.points})
+        ax.set_xticks(sizes, [f"{n:,}" for n in sizes], rotation=30)  # the Ns measured, not powers of ten
+        ax.minorticks_off()
+        ax.set_xlabel("real training rows N (log scale)")
+        ax.set_title(f"{regime}: gain over the N real rows alone", fontsize=10)
         ax.grid(alpha=0.3)
-    for ax in axes[0]:
-        ax.set_ylabel(f"{board.headline} gain (filled: Holm-adjusted p < 0.05)")
+    axes[0][0].set_ylabel(f"{board.headline} gain (mean, 95% CI over seeds)")
     axes[0][-1].legend(fontsize=7, loc="best")
-    fig.suptitle(f"{board.name}: how much synthetic data helps with scarce real data")
+    fig.suptitle(f"{board.name}: how much synthetic data helps with scarce real data "
+                 "(filled marker: Holm-adjusted paired p < 0.05)", fontsize=11)
     return fig
 
 
@@ -302,6 +305,18 @@ FIGURES = (
 )
 
 
+def _plain_log_ticks(fig) -> None:
+    """Tick labels of log axes as plain numbers: matplotlib's default log labels are TeX (``$10^{3}$``), which the
+    figures' ``text.parse_math=False`` (names are text) would print raw; ticks set by the figure itself stay."""
+    from matplotlib.ticker import FixedLocator, LogFormatter
+
+    for ax in fig.axes:
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale == "log" and not isinstance(axis.get_major_locator(), FixedLocator):
+                axis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+                axis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+
+
 def board_figures(board, images: dict | None = None, histories: dict | None = None,
                   tables: dict | None = None) -> list[tuple[str, str, bytes]]:
     """``(name, title, png)`` of every figure the board has something for."""
@@ -313,5 +328,6 @@ def board_figures(board, images: dict | None = None, histories: dict | None = No
         for name, title, fn, needs in FIGURES:
             fig = fn(board, extra[needs]) if needs else fn(board)
             if fig is not None:
+                _plain_log_ticks(fig)
                 out.append((name, title, png(fig)))
     return out

@@ -169,7 +169,8 @@ def leaderboard_rows(report: Report) -> list[dict]:
     out = []
     for b in report.boards:
         for r in b.rows:
-            base = {"task": b.task, "task_version": b.version, "data": b.data, "row": r.label, "generator": r.generator,
+            base = {"task": b.task, "task_version": b.version, "data": b.data, "train_size": b.train_size or "",
+                    "row": r.label, "generator": r.generator,
                     "budget": r.budget, "finished": len(r.finished), "failed": r.count("FAILED"), "killed": r.count("KILLED"),
                     "running": r.count("RUNNING")}
             for c in b.columns:
@@ -189,7 +190,8 @@ def comparison_rows(report: Report) -> list[dict]:
             for kind, c in (("floor", r.vs_floor), ("best", r.vs_best)):
                 if c is None or c.verdict == "itself":
                     continue
-                out.append({"task": b.task, "task_version": b.version, "data": b.data, "row": r.label, "against": kind,
+                out.append({"task": b.task, "task_version": b.version, "data": b.data, "train_size": b.train_size or "",
+                            "row": r.label, "against": kind,
                             "against_row": c.against, "metric": b.tstr, "paired_seeds": c.n,
                             "mean_difference": "" if math.isnan(c.diff) else c.diff,
                             "ci_low": "" if c.low is None else c.low, "ci_high": "" if c.high is None else c.high,
@@ -218,9 +220,10 @@ def _csv(rows: list[dict], fields: list[str]) -> str:
     return buf.getvalue()
 
 
-LEADERBOARD_FIELDS = ["task", "task_version", "data", "row", "generator", "budget", "finished", "failed", "killed", "running",
-                      "section", "metric", "n", "mean", "ci_half_width", "ci_low", "ci_high", "reference_mean"]
-COMPARISON_FIELDS = ["task", "task_version", "data", "row", "against", "against_row", "metric", "paired_seeds",
+# train_size: the board's --train-size (empty: the task's whole training split)
+LEADERBOARD_FIELDS = ["task", "task_version", "data", "train_size", "row", "generator", "budget", "finished", "failed",
+                      "killed", "running", "section", "metric", "n", "mean", "ci_half_width", "ci_low", "ci_high", "reference_mean"]
+COMPARISON_FIELDS = ["task", "task_version", "data", "train_size", "row", "against", "against_row", "metric", "paired_seeds",
                      "mean_difference", "ci_low", "ci_high", "p", "p_holm", "verdict"]
 
 

@@ -327,6 +327,36 @@ def test_the_scarce_data_curve_is_the_gain_over_real_within_each_run(tmp_path):
     first = next(r for r in rows if (r["regime"], r["n"]) == ("augmented_1x", "100"))
     assert float(first["p_holm"]) == pytest.approx(curve.points[0].p_holm) and first["verdict"] == "helps"
     assert "Scarce data: gain over the real rows alone" in (tmp_path / "out" / "index.html").read_text()
+    # the boards' CSV rows say which N they are (empty: the whole split), so a reader can tell the sizes apart
+    sizes = {r["train_size"] for r in _rows(tmp_path / "out" / "leaderboard.csv")}
+    assert sizes == {"100", "1000", ""}
+    assert {r["train_size"] for r in _rows(tmp_path / "out" / "comparisons.csv")} <= sizes
+
+
+def test_log_axes_are_labelled_in_plain_numbers(monkeypatch):
+    """Names are drawn as text (parse_math off), so a log axis's default TeX labels ($10^{3}$) would print raw: the
+    curve's x ticks are the Ns measured, other log axes plain numbers."""
+    from synthbench import report_figures
+
+    runs = [{"generator": g, "seed": s, "tstr": 0.5 + s / 100, keys.utility("augmented_1x", "accuracy"): 0.91,
+             "params.data.size.train": str(n or 5000), keys.TOTAL_SECONDS: 30.0 * (1 + i) ** 3,
+             **({"params.train_size": "300"} if n else {})}
+            for i, g in enumerate(["cgan", "pca-gmm"]) for s in range(3) for n in (300, 0)]
+    board = report.build(frame(runs)).boards[-1]
+    drawn = {}
+
+    def labels(fig):
+        fig.canvas.draw()
+        return [[t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()] for ax in fig.axes]
+
+    monkeypatch.setattr(report_figures, "png", lambda fig: drawn.setdefault(len(drawn), labels(fig)) and b"")
+    names = [n for n, _, _ in report_figures.board_figures(board)]
+    assert {"scarce_data", "utility_vs_cost"} <= set(names)
+    figures = dict(zip(names, drawn.values()))
+    assert all(t and not any("$" in x for x in t) for fig in figures.values() for t in fig), figures
+    assert figures["scarce_data"][0][:2] == ["300", "5,000"]
+    assert any(x in ("100", "1000") for x in figures["utility_vs_cost"][0]), figures["utility_vs_cost"]
+
 
 
 @pytest.mark.slow
