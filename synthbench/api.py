@@ -73,7 +73,7 @@ def execute(cfg: RunConfig, *, data_dir=None, tracking_uri=None, experiment=defa
     record = pipeline.new_record(cfg)
     record.tags.update(tags or {})
     opened = tracking.start_run(tracking_uri, experiment, record,
-                                run_name or f"{cfg.generator}-{cfg.task.name}-{cfg.budget}-s{cfg.seed}", system_metrics)
+                                run_name or cfg.run_name, system_metrics)
     try:
         pipeline.run(cfg, record, splits, reporter=reporter, started=t_start)
     except BaseException as exc:

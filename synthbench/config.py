@@ -142,6 +142,12 @@ class RunConfig:
     augment: tuple = ()  # multiples k: an "augmented_<k>x" regime each - the real training rows plus k x as many synthetic
     train_size: int = 0  # --train-size: the real training rows (0: the task's and budget's own); in budget_spec too
 
+    @property
+    def run_name(self) -> str:
+        """The run's name in MLflow: generator, task, budget, the real training size where one was asked, seed."""
+        size = f"-n{self.train_size}" if self.train_size else ""
+        return f"{self.generator}-{self.task.name}-{self.budget}{size}-s{self.seed}"
+
     def build_generator(self):
         """The generator object this configuration describes (unconditional ones wrapped in ``PerClass``)."""
         gen = self.generator_cls(**self.generator_params)

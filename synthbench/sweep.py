@@ -567,6 +567,5 @@ def _job(cell: Cell, spec: SweepSpec, parent: str, attempt: str, tasks_dir, data
             "save_synthetic": spec.save_synthetic, "tasks_dir": str(tasks_dir) if tasks_dir else None,
             "data_dir": str(data_dir) if data_dir else None, "tracking_uri": uri, "experiment": experiment,
             "identity": cell.identity, "attempt": attempt, "timeout": spec.timeout,
-            "run_name": f"{cell.generator}-{cell.cfg.task.name}-{cell.budget}" + (f"-n{cell.train_size}" if cell.train_size
-                                                                                   else "") + f"-s{cell.seed}",
+            "run_name": cell.cfg.run_name,
             "tags": {keys.TAG_SWEEP: spec.name, keys.TAG_CELL: cell.identity, keys.TAG_ATTEMPT: attempt, keys.TAG_PARENT: parent}}

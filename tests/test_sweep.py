@@ -344,6 +344,8 @@ def test_training_sizes_are_cells_and_the_whole_split_keeps_its_identity(tasks_d
     assert [c.train_size for c in cells] == [0, 100, 300] and len({c.identity for c in cells}) == 3
     assert [c.cfg.train_size for c in cells] == [0, 100, 300]  # 0: the task's own (tiny-mnist: 600)
     assert [c.cfg.budget_spec.train_size for c in cells][1:] == [100, 300]
+    # the runs' names in MLflow tell the sizes apart (the cell's process names its run from the same config)
+    assert [c.cfg.run_name for c in cells] == [f"real-tiny-mnist-{cells[0].budget}{n}-s0" for n in ("", "-n100", "-n300")]
     # augmentation makes other cells; the same grid without it names the whole-split cell as before
     assert cells[0].identity != before.cells[0].identity
     plain = plan(make_spec(name="sizes", tasks=["tiny-mnist"], generators=["real"], seeds=[0], train_sizes=[0]),
