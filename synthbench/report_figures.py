@@ -280,12 +280,12 @@ def scarce_data(board):
         ax.axhline(0, color="grey", linewidth=1)
         ax.set_xscale("log")
         sizes = sorted({p.n for c in board.curves if c.regime == regime for p in c.points})
-        ax.set_xticks(sizes, [f"{n:,}" for n in sizes], rotation=30)  # the Ns measured, not powers of ten
-        ax.minorticks_off()
+        ax.set_xticks(sizes, [f"{n:,}" for n in sizes], rotation=30, ha="right", rotation_mode="anchor")
+        ax.minorticks_off()  # the ticks are the Ns measured, not powers of ten
         ax.set_xlabel("real training rows N (log scale)")
+        ax.set_ylabel(f"{board.headline} gain" + (" (mean, 95% CI over seeds)" if ax is axes[0][0] else ""))
         ax.set_title(f"{regime}: gain over the N real rows alone", fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(f"{board.headline} gain (mean, 95% CI over seeds)")
     axes[0][-1].legend(fontsize=7, loc="best")
     fig.suptitle(f"{board.name}: how much synthetic data helps with scarce real data "
                  "(filled marker: Holm-adjusted paired p < 0.05)", fontsize=11)
@@ -307,14 +307,16 @@ FIGURES = (
 
 def _plain_log_ticks(fig) -> None:
     """Tick labels of log axes as plain numbers: matplotlib's default log labels are TeX (``$10^{3}$``), which the
-    figures' ``text.parse_math=False`` (names are text) would print raw; ticks set by the figure itself stay."""
-    from matplotlib.ticker import FixedLocator, LogFormatter
+    figures' ``text.parse_math=False`` (names are text) would print raw; labels a figure set itself stay."""
+    from matplotlib.ticker import LogFormatter, LogFormatterSciNotation
 
     for ax in fig.axes:
-        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
-            if scale == "log" and not isinstance(axis.get_major_locator(), FixedLocator):
-                axis.set_major_formatter(LogFormatter(labelOnlyBase=False))
-                axis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+        for axis in (ax.xaxis, ax.yaxis):
+            base = getattr(axis.get_transform(), "base", 10)
+            if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
+                axis.set_major_formatter(LogFormatter(base=base, labelOnlyBase=False))
+            if isinstance(axis.get_minor_formatter(), LogFormatterSciNotation):
+                axis.set_minor_formatter(LogFormatter(base=base, labelOnlyBase=False))
 
 
 def board_figures(board, images: dict | None = None, histories: dict | None = None,

@@ -347,7 +347,8 @@ def test_log_axes_are_labelled_in_plain_numbers(monkeypatch):
 
     def labels(fig):
         fig.canvas.draw()
-        return [[t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()] for ax in fig.axes]
+        return [[t.get_text() for t in ax.get_xticklabels(which="both") + ax.get_yticklabels(which="both")]
+                for ax in fig.axes]
 
     monkeypatch.setattr(report_figures, "png", lambda fig: drawn.setdefault(len(drawn), labels(fig)) and b"")
     names = [n for n, _, _ in report_figures.board_figures(board)]
@@ -378,6 +379,10 @@ def test_a_scarce_data_sweep_reports_its_curve(tmp_path, tasks_dir, tracking_uri
     # resplit: each seed's subset of 50 is its own (the real regime scores differ between seeds)
     small = cells[cells["params.data.size.train"] == "50"]
     assert small.groupby("generator")[keys.utility("real", "accuracy")].nunique().min() > 1
+    # the runs' names in the MLflow UI tell the sizes apart
+    assert sorted(small["run_name"]) == sorted(f"{g}-tiny-mnist-quick-n50-s{s}" for g in ("pca-gmm", "classic-augment")
+                                               for s in range(3))
+    assert not any("-n" in n for n in cells[cells["params.data.size.train"] == "600"]["run_name"])
     rep = cli("report", "--sweep", str(sweep), "--tracking-uri", tracking_uri, "--out", str(tmp_path / "rep"), cwd=tmp_path)
     assert rep.returncode == 0, rep.stderr
     curves = _rows(tmp_path / "rep" / "curves.csv")
