@@ -222,9 +222,10 @@ def _csv(rows: list[dict], fields: list[str]) -> str:
 
 # train_size: the board's --train-size (empty: the task's whole training split)
 LEADERBOARD_FIELDS = ["task", "task_version", "data", "train_size", "row", "generator", "budget", "finished", "failed",
-                      "killed", "running", "section", "metric", "n", "mean", "ci_half_width", "ci_low", "ci_high", "reference_mean"]
-COMPARISON_FIELDS = ["task", "task_version", "data", "train_size", "row", "against", "against_row", "metric", "paired_seeds",
-                     "mean_difference", "ci_low", "ci_high", "p", "p_holm", "verdict"]
+                      "killed", "running", "section", "metric", "n", "mean", "ci_half_width", "ci_low", "ci_high",
+                      "reference_mean"]
+COMPARISON_FIELDS = ["task", "task_version", "data", "train_size", "row", "against", "against_row", "metric",
+                     "paired_seeds", "mean_difference", "ci_low", "ci_high", "p", "p_holm", "verdict"]
 
 
 # -- HTML ------------------------------------------------------------------------------------------------------------
