@@ -122,14 +122,21 @@ class RunResult:
 
 
 # -- provenance: what a run needs to be repeated from its record ------------------------------------
+# What a run's numbers depend on in a checkout: the package and its pinned dependencies. Changes elsewhere (results,
+# a run store kept in the repository, docs, tests) do not make a run's code differ from its commit.
+SOURCE_PATHS = ("synthbench", "pyproject.toml")
+
+
 def git_commit() -> str:
-    """The commit of the synthbench source tree, or 'unknown' (installed from a wheel, no git)."""
+    """The commit of the synthbench source tree, '-dirty' when the package's own files differ from it, or 'unknown'
+    (installed from a wheel, no git)."""
     if defaults.CHECKOUT is None:
         return "unknown"
     try:
-        out = subprocess.run(["git", "-C", str(defaults.CHECKOUT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        git = ["git", "-C", str(defaults.CHECKOUT)]
+        out = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         if out.returncode == 0:
-            dirty = subprocess.run(["git", "-C", str(defaults.CHECKOUT), "status", "--porcelain", "--untracked-files=no"],
+            dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "--", *SOURCE_PATHS],
                                    capture_output=True, text=True, timeout=5).stdout.strip()
             return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):

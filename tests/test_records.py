@@ -1,12 +1,13 @@
 """synthbench.records: the typed record a run fills, and the provenance it carries."""
 
 import json
+import subprocess
 
 import pytest
 
-from synthbench import keys
-from synthbench.records import (Artifact, RunRecord, RunResult, cpu, flatten, machine, numerics, package_versions,
-                                provenance)
+from synthbench import defaults, keys
+from synthbench.records import (Artifact, RunRecord, RunResult, cpu, flatten, git_commit, machine, numerics,
+                                package_versions, provenance)
 
 
 class _Live:
@@ -75,3 +76,27 @@ def test_provenance_names_the_machine_and_the_numerics():
     m = machine()
     assert m["cpu"] == model and m["cpus"] >= m["cores"] >= 1
     assert set(provenance()) == {"versions", "git_commit", "machine"}
+
+
+def test_git_commit_is_dirty_only_when_the_package_changed(tmp_path, monkeypatch):
+    """A run store or results kept in the repository change with every run: they must not mark the code dirty."""
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    (tmp_path / "synthbench").mkdir()
+    (tmp_path / "results").mkdir()
+    for name in ("synthbench/pipeline.py", "pyproject.toml", "results/mlflow.db"):
+        (tmp_path / name).write_text("v1\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init")
+    monkeypatch.setattr(defaults, "CHECKOUT", tmp_path)
+    head = git_commit()
+    assert len(head) == 40
+    (tmp_path / "results/mlflow.db").write_text("v2\n")
+    assert git_commit() == head
+    (tmp_path / "synthbench/pipeline.py").write_text("v2\n")
+    assert git_commit() == head + "-dirty"
+    git("checkout", "--", "synthbench")
+    (tmp_path / "pyproject.toml").write_text("v2\n")
+    assert git_commit() == head + "-dirty"
