@@ -5,7 +5,8 @@ A **board** is one task at one task version on one set of data files (runs of tw
 are never averaged together: they are boards apart). A **row** is one configuration on it: a generator with its
 budget and resolved hyperparameters, downstream model and regimes (every logged parameter but the seed, devices,
 package versions and the machine). Its runs are its **seeds**: for each seed the latest finished run, else the
-latest run (failed, killed, still running), so a cell rerun after a failure counts once, as finished.
+latest run (failed, killed, still running), so a cell rerun after a failure counts once, as finished (a sweep
+cell's attempts are one cell by its identity, ``synthbench.cell``, even when the failed one recorded no parameters).
 
 Each metric of a row is the mean over its finished seeds with the half-width of its 95% confidence interval
 (Student's t, ``synthbench.stats.mean_ci``) and the number of seeds. The headline is the task's headline utility
@@ -496,6 +497,10 @@ def build(frame, filters: dict | None = None) -> Report:
     if "sweep_role" in frame:
         frame = frame[frame["sweep_role"].astype(str) != "parent"]
     records = [dict(r) for _, r in frame.iterrows() if not missing(r.get("task")) and not missing(r.get("generator"))]
+    # a sweep cell that died before its run recorded a configuration (its record holds the sweep's tags only) and
+    # was run again to the end is that finished run: the dead attempt would stand apart as a row of its own
+    done = {r["cell"] for r in records if r.get("status") == "FINISHED" and not missing(r.get("cell"))}
+    records = [r for r in records if r.get("status") == "FINISHED" or missing(r.get("cell")) or r["cell"] not in done]
     groups: dict[tuple, list] = {}
     for r in records:
         groups.setdefault(_board_key(r), []).append(r)

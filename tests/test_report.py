@@ -143,6 +143,24 @@ def test_only_failed_runs_are_counted_not_dropped(tracking_uri, tmp_path, run_di
     assert "0 finished, 3 failed" in md and "seed 2 failed: MemoryError" in md
 
 
+def test_a_sweep_cell_killed_before_it_recorded_and_then_finished_counts_once(tracking_uri, tmp_path, run_dict):
+    """A cell stopped before its run logged a configuration leaves a record with the sweep's tags only; once the
+    same cell has finished, that record is the finished run's earlier attempt, not a board or a row of its own."""
+    runs = [run_dict("toy", "cgan", s, 0.9 + s / 100, t=10 + s) for s in range(3)]
+    for r in runs:
+        r["tags"][keys.TAG_CELL] = f"cell-{r['tags'][keys.TAG_SEED]}"
+    dead = {"tags": {keys.TAG_TASK: "toy", keys.TAG_GENERATOR: "cgan", keys.TAG_SEED: "0", keys.TAG_CELL: "cell-0",
+                     keys.TAG_STATUS: "killed", keys.TAG_ERROR: "the sweep was stopped", keys.TAG_INTERRUPTED: "true"},
+            "params": {}, "metrics": {}, "status": "KILLED", "start_time": 1_700_000_000_000}
+    never_finished = {**dead, "tags": {**dead["tags"], keys.TAG_CELL: "cell-9", keys.TAG_SEED: "9"}}
+    tracking.import_runs(tracking_uri, "synthbench", [dead, never_finished, *runs])
+    result, _ = api.report(tmp_path / "out", tracking_uri=tracking_uri)
+    rows = [(b.task, b.version, row.generator, row.count("FINISHED"), row.count("KILLED"))
+            for b in result.boards for row in b.rows]
+    # the superseded attempt is gone; the cell that never finished is still shown, killed
+    assert sorted(rows, key=str) == [("toy", 1, "cgan", 3, 0), ("toy", None, "cgan", 0, 1)]
+
+
 def test_hyperparameter_values_are_rows_apart(tracking_uri, run_dict):
     runs = []
     for lr in ("0.001", "0.002"):
