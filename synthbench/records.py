@@ -122,9 +122,10 @@ class RunResult:
 
 
 # -- provenance: what a run needs to be repeated from its record ------------------------------------
-# What a run's numbers depend on in a checkout: the package and its pinned dependencies. Changes elsewhere (results,
-# a run store kept in the repository, docs, tests) do not make a run's code differ from its commit.
-SOURCE_PATHS = ("synthbench", "pyproject.toml")
+# What a run's numbers depend on in a checkout: the package, its pinned dependencies and the example plug-in (installed
+# editable by the README). Changes elsewhere (results, a run store kept in the repository, docs, tests) do not make a
+# run's code differ from its commit; a new file there that git does not ignore does.
+SOURCE_PATHS = ("synthbench", "pyproject.toml", "examples")
 
 
 def git_commit() -> str:
@@ -136,7 +137,7 @@ def git_commit() -> str:
         git = ["git", "-C", str(defaults.CHECKOUT)]
         out = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         if out.returncode == 0:
-            dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "--", *SOURCE_PATHS],
+            dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=normal", "--", *SOURCE_PATHS],
                                    capture_output=True, text=True, timeout=5).stdout.strip()
             return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):

@@ -89,11 +89,17 @@ def test_git_commit_is_dirty_only_when_the_package_changed(tmp_path, monkeypatch
         (tmp_path / name).write_text("v1\n")
     git("init", "-q")
     git("add", ".")
-    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false", "commit", "-qm", "init")
     monkeypatch.setattr(defaults, "CHECKOUT", tmp_path)
-    head = git_commit()
-    assert len(head) == 40
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+    assert git_commit() == head
     (tmp_path / "results/mlflow.db").write_text("v2\n")
+    (tmp_path / "results/new.csv").write_text("new\n")
+    assert git_commit() == head
+    (tmp_path / "synthbench/new_module.py").write_text("new\n")  # not committed yet: the code is not HEAD's
+    assert git_commit() == head + "-dirty"
+    (tmp_path / "synthbench/new_module.py").unlink()
     assert git_commit() == head
     (tmp_path / "synthbench/pipeline.py").write_text("v2\n")
     assert git_commit() == head + "-dirty"
