@@ -124,7 +124,7 @@ class RunResult:
 # -- provenance: what a run needs to be repeated from its record ------------------------------------
 # What a run's numbers depend on in a checkout: the package, its pinned dependencies and the example plug-in (installed
 # editable by the README). Changes elsewhere (results, a run store kept in the repository, docs, tests) do not make a
-# run's code differ from its commit; a new file there that git does not ignore does.
+# run's code differ from its commit; a new, uncommitted file in these paths (not ignored by git) does.
 SOURCE_PATHS = ("synthbench", "pyproject.toml", "examples")
 
 
