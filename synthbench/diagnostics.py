@@ -142,19 +142,29 @@ def pixel_noise(real, n: int, rng) -> np.ndarray:
     return out
 
 
+def spaced_steps(first_step: int, total_steps: int, count: int) -> list[int]:
+    """``count`` steps evenly spaced after ``first_step`` up to ``total_steps`` (the last of them), fewer when the
+    span is shorter."""
+    span = max(1, total_steps - first_step)
+    return sorted({first_step + max(1, round(span * (i + 1) / count)) for i in range(count)})
+
+
 class TrainingMonitor:
     """Probes and grids during ``fit``; ``log_metrics(dict, step)`` and ``log_image(img, key, step)`` receive them
-    (MLflow in ``synthbench run``; ``None`` keeps them in memory only)."""
+    (MLflow in ``synthbench run``; ``None`` keeps them in memory only). ``num_probes`` probes and at most
+    ``num_grids`` sets of grids, evenly spaced over the fit's steps (grids at the end of a pass over the data, the
+    last one of the finished model): a fit on 100 rows makes thousands of passes, and a grid per pass would be
+    thousands of images."""
 
-    def __init__(self, extractor: str, real, *, num_probes: int = 6, probe_samples: int = 1000, grid_size: int = 10,
-                 seed: int = 0, log_metrics=None, log_image=None):
+    def __init__(self, extractor: str, real, *, num_probes: int = 6, num_grids: int = 20, probe_samples: int = 1000,
+                 grid_size: int = 10, seed: int = 0, log_metrics=None, log_image=None):
         import torch
 
         from synthbench.extractors import load_network
 
         self.net = load_network(extractor)
         self.num_classes = real.num_classes
-        self.num_probes, self.grid_size = num_probes, grid_size
+        self.num_probes, self.num_grids, self.grid_size = num_probes, num_grids, grid_size
         self.log_metrics, self.log_image = log_metrics, log_image
         self.gen = torch.Generator().manual_seed(int(seed))
         rng = np.random.default_rng(seed)
@@ -174,6 +184,7 @@ class TrainingMonitor:
         self.probe_z = None
         self.probes: list[dict] = []
         self.probe_steps: list[int] = []
+        self.grid_steps: list[int] | None = None  # None before ``start``: grids after every pass
 
     # -- feature space -----------------------------------------------------------------------
     def features(self, images: np.ndarray, batch: int = 1000):
@@ -213,8 +224,8 @@ class TrainingMonitor:
             ends = torch.randn(2, self.num_classes, model.latent_dim, generator=self.gen)
             t = torch.linspace(0, 1, k)[None, :, None]
             self.interp_z = slerp(ends[0][:, None, :], ends[1][:, None, :], t)  # (classes, k, latent)
-        span = max(1, total_steps - first_step)
-        self.probe_steps = sorted({first_step + max(1, round(span * (i + 1) / self.num_probes)) for i in range(self.num_probes)})
+        self.probe_steps = spaced_steps(first_step, total_steps, self.num_probes)
+        self.grid_steps = spaced_steps(first_step, total_steps, self.num_grids)
 
     def on_step(self, model, step: int) -> None:
         if self.probe_steps and step >= self.probe_steps[0] and step < self.probe_steps[-1]:
@@ -223,7 +234,11 @@ class TrainingMonitor:
             self.probe(model, step)
 
     def on_epoch(self, model, epoch: int, step: int) -> None:
-        self.log_grids(model, epoch)
+        due = self.grid_steps is None or (self.grid_steps and step >= self.grid_steps[0])
+        while self.grid_steps and step >= self.grid_steps[0]:
+            self.grid_steps.pop(0)
+        if due:
+            self.log_grids(model, epoch)
         self.on_step(model, step)
 
     def finish(self, model, step: int) -> dict:

@@ -29,7 +29,8 @@ Metrics (``/`` groups them in the UI):
                                             SDV's neural synthesizers ``cost/fit_epochs`` and ``cost/fit_steps``
 ``cost/per_class/models``                   unconditional generators trained once per class: how many models
 ``cost/per_class/<k>/fit_seconds``          ...and the training time of class ``k``'s model
-``train/<name>``                            generator training curves (``history_``), step = generator step:
+``train/<name>``                            generator training curves (``history_``; at most
+                                            ``tracking.CURVE_POINTS`` points each), step = generator step:
                                             ``d_loss``, ``g_loss``, ``d_real`` = D(x), ``d_fake`` = D(G(z))
                                             (probabilities), ``wasserstein`` (WGAN-GP critic's estimate),
                                             ``d_grad_norm``, ``g_grad_norm``, ``seconds``, ``d_adv_loss`` (D's

@@ -361,6 +361,20 @@ def _log_params(params: dict[str, str]) -> None:
         retrying(mlflow.log_params, dict(items[i:i + 100]))
 
 
+#: The most points a step curve is logged with. A generator's own history may be longer (an SDV synthesizer's
+#: record per epoch is thousands of epochs on 500 rows); it is kept whole in result.json, and the step metric, for
+#: the MLflow UI's charts, gets this many of its points, evenly spaced, the first and last among them.
+CURVE_POINTS = 200
+
+
+def thin(points: list, limit: int = CURVE_POINTS) -> list:
+    """At most ``limit`` of ``points``, evenly spaced by position, the first and the last kept."""
+    if len(points) <= limit:
+        return list(points)
+    last = len(points) - 1
+    return [points[i] for i in sorted({round(j * last / (limit - 1)) for j in range(limit)})]
+
+
 def _log_curves(curves: dict[str, list]) -> None:
     import math
     import time
@@ -369,7 +383,8 @@ def _log_curves(curves: dict[str, list]) -> None:
     from mlflow.entities import Metric
 
     now = int(time.time() * 1000)
-    batch = [Metric(key, value, now, step) for key, points in curves.items() for step, value in points if math.isfinite(value)]
+    batch = [Metric(key, value, now, step) for key, points in curves.items()
+             for step, value in thin([p for p in points if math.isfinite(p[1])])]
     client = mlflow.tracking.MlflowClient()
     run_id = mlflow.active_run().info.run_id
     for i in range(0, len(batch), 900):

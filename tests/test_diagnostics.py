@@ -169,6 +169,23 @@ def test_monitor_probes_and_grids_on_a_real_fit(mnist_validation):
     assert [p["fid"] for p in mon2.probes] == [p["fid"] for p in mon.probes[:2]]
 
 
+def test_a_fit_of_many_passes_over_few_rows_keeps_its_records_and_grids_bounded(mnist_validation):
+    # 40 images in batches of 16: a pass is 2 steps, so 300 steps are 150 passes; a record or a set of grids per
+    # pass would be 150 of each
+    from synthbench.generators.gan import LOG_POINTS
+
+    train = mnist_validation.take(np.arange(40))
+    images = []
+    mon = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=2, num_grids=5, probe_samples=100, seed=0,
+                          log_image=lambda img, key, step: images.append((key, step)))
+    gen = CGAN(steps=300, width=4, batch_size=16, random_state=0, device="cpu").fit(train, monitor=mon)
+    steps = [h["step"] for h in gen.history_]
+    assert steps[-1] == 300 and len(steps) <= LOG_POINTS + 1 and steps == sorted(set(steps))
+    assert all(b - a == 5 for a, b in zip(steps, steps[1:]))  # each record the mean of log_every = 5 steps
+    epochs = [step for key, step in images if key == "training/fixed_noise"]
+    assert len(epochs) == 5 and epochs[-1] == gen.state_["epoch"] == 150  # the last of the finished model
+
+
 def test_monitor_reads_an_unconditional_generator_through_per_class(mnist_validation):
     train = mnist_validation.take(np.arange(500))
     mon = TrainingMonitor("lenet-mnist", mnist_validation, num_probes=2, probe_samples=200, seed=0)

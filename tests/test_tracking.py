@@ -309,3 +309,27 @@ def test_four_runs_at_once_in_a_fresh_folder_are_all_recorded(tmp_path, tasks_di
     again = api.run("tiny-table", "marginals", seed=9, tasks_dir=str(tasks_dir), tracking_uri=uri, system_metrics=False,
                     save_synthetic=False)
     assert again.status == "FINISHED" and len(synthbench.load_runs(uri)) == 5
+
+
+def test_a_long_curve_is_logged_at_most_curve_points_and_kept_whole_in_result_json(tracking_uri):
+    # an SDV synthesizer on 500 rows records thousands of epochs: the step metric gets CURVE_POINTS of them, evenly
+    # spaced with the first and the last, and result.json the whole history
+    import mlflow
+
+    from synthbench import tracking
+    from synthbench.records import RunRecord
+
+    history = [{"step": s, "loss": 1.0 / s} for s in range(1, 1001)]
+    record = RunRecord(config={"task": "t"}, history=history)
+    record.add_curve(history, keys.train_curve)
+    record.add_curve(history[:10], lambda k: "short/" + k)
+    run = tracking.start_run(tracking_uri, "synthbench", record, "long-curve", system_metrics=False)
+    tracking.finish(run, record)
+    client = mlflow.tracking.MlflowClient(tracking_uri)
+    steps = sorted(m.step for m in client.get_metric_history(run.run_id, "train/loss"))
+    assert len(steps) == tracking.CURVE_POINTS and steps[0] == 1 and steps[-1] == 1000
+    assert max(b - a for a, b in zip(steps, steps[1:])) - min(b - a for a, b in zip(steps, steps[1:])) <= 1
+    assert len(client.get_metric_history(run.run_id, "short/loss")) == 10
+    assert client.get_run(run.run_id).data.metrics["train/loss"] == 1.0 / 1000
+    kept = mlflow.artifacts.load_dict(f"runs:/{run.run_id}/{keys.RESULT_JSON}")
+    assert kept["history"] == history

@@ -250,7 +250,9 @@ class GANBase(BaseEstimator):
                     # 2 ln 2 for a D that always answers 0.5, so a mean above it is a D worse than chance
                     add("d_adv_loss", float(ns_losses(stats["d_real"], stats["d_fake"])))
             end_of_pass = i >= per_epoch
-            if step % log_every == 0 or end_of_pass or done == total:
+            # every log_every steps, not every pass: a pass over 100 rows is two steps, and a record per pass gave a
+            # small subset thousands of one-step records (noisier, and kept as MLflow step metrics)
+            if step % log_every == 0 or done == total:
                 self.history_.append({"step": step, "epoch": epoch, **{k: sums[k] / counts[k] for k in sums},
                                       "seconds": time.perf_counter() - t0})
                 sums.clear(), counts.clear()

@@ -1,0 +1,70 @@
+"""Thin the step curves of the committed board store (results/boards/mlflow.db) to what a run logs today.
+
+Runs before 2026-12-06 logged a GAN's training record after every pass over the data, and every epoch of an SDV
+synthesizer: on 100 images that was ~19,000 `train/*` points per run, and the store grew to 92 MB (GitHub takes
+no file over 100 MB). A run now logs at most `tracking.CURVE_POINTS` points per curve (`synthbench.tracking.thin`:
+evenly spaced, the first and the last kept); this applies the same selection to the curves already in a store.
+Final values (`latest_metrics`, what the reports read) are not touched; no report reads step curves but the
+training figures' `probe/fid`, which has six points per run.
+
+    python results/compact_board_store.py results/boards/mlflow.db
+
+Refuses a store a sweep is writing to (a lock file beside it, or a RUNNING run). SQLite is used directly because
+MLflow has no call that deletes points of a metric's history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from synthbench.tracking import CURVE_POINTS, thin
+
+
+def compact(path: Path, limit: int = CURVE_POINTS) -> dict:
+    locks = sorted(p.name for p in path.parent.glob(path.name + "*.lock"))
+    if locks:
+        raise SystemExit(f"{path}: lock files {locks} - a sweep may be writing to it; stop it (or remove stale locks)")
+    con = sqlite3.connect(path)
+    try:
+        running = con.execute("select count(*) from runs where status = 'RUNNING'").fetchone()[0]
+        if running:
+            raise SystemExit(f"{path}: {running} RUNNING run(s) - finish or close them first")
+        before = con.execute("select count(*) from metrics").fetchone()[0]
+        long = con.execute("select run_uuid, key from metrics group by run_uuid, key having count(*) > ?", (limit,)).fetchall()
+        curves = 0
+        for run_uuid, key in long:
+            rows = [r[0] for r in con.execute("select rowid from metrics where run_uuid = ? and key = ? "
+                                              "order by step, timestamp, rowid", (run_uuid, key))]
+            keep = set(thin(rows, limit))
+            con.executemany("delete from metrics where rowid = ?", [(r,) for r in rows if r not in keep])
+            curves += 1
+        con.commit()
+        after = con.execute("select count(*) from metrics").fetchone()[0]
+        ok = con.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        con.close()
+    size = path.stat().st_size
+    con = sqlite3.connect(path)
+    con.execute("vacuum")
+    con.close()
+    return {"curves_thinned": curves, "metric_rows_before": before, "metric_rows_after": after,
+            "integrity": ok, "bytes_before_vacuum": size, "bytes_after": path.stat().st_size}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store", type=Path, help="an MLflow SQLite store (results/boards/mlflow.db)")
+    parser.add_argument("--limit", type=int, default=CURVE_POINTS, help="points kept per curve (default %(default)s)")
+    args = parser.parse_args(argv)
+    if not args.store.is_file():
+        raise SystemExit(f"no SQLite store at {args.store}")
+    for k, v in compact(args.store, args.limit).items():
+        print(f"{k}: {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
