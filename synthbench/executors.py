@@ -122,7 +122,7 @@ def run_cell(job: dict, stop: Callable[[], bool] = lambda: False, on_event: Call
         status, reason = "FAILED", f"the cell's process exited with code {rc}" + (f": {tail[-1][:1000]}" if tail else "")
     tags = _cell_tags(job)
     run_id = tracking.close_attempt(job["tracking_uri"], job["experiment"], job["attempt"], status, reason, tags,
-                                    job["run_name"], force=why == "timeout")
+                                    job["run_name"], force=why == "timeout", params=job.get("run_params"))
     if why == "stopped":  # not a result: the sweep run again does it over
         tracking.mark_interrupted(job["tracking_uri"], [run_id])
     return {**outcome, "status": status, "reason": reason, "run_id": run_id, "stopped": why == "stopped"}
@@ -183,7 +183,7 @@ def lost(job: dict, exc: BaseException) -> dict:
     tags = _cell_tags(job)
     try:
         run_id = tracking.close_attempt(job["tracking_uri"], job["experiment"], job["attempt"], "FAILED", reason, tags,
-                                        job["run_name"])
+                                        job["run_name"], params=job.get("run_params"))
     except Exception:  # noqa: BLE001 - the store itself is failing: the outcome still says why
         run_id = None
     return {"identity": job["identity"], "attempt": job["attempt"], "seconds": 0.0, "run_id": run_id,

@@ -26,17 +26,7 @@ def new_record(cfg) -> records.RunRecord:
     """The record a run starts with: its resolved configuration, provenance, parameters and identity tags."""
     prov = records.provenance()
     config = {**cfg.to_dict(), **prov}
-    params = records.flatten({"task": {"name": cfg.task.name, "version": cfg.task.version, "modality": cfg.task.modality,
-                                       "headline": cfg.task.metrics.headline},
-                              "generator": {"name": cfg.generator, **cfg.generator_params},
-                              "downstream": {"model": cfg.model, **cfg.model_params},
-                              "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device,
-                              "regimes": list(cfg.task.regimes.run),
-                              "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share,
-                              # what runs of other sizes and augmentations differ in (absent at their defaults, so
-                              # runs recorded before they existed compare with today's as the same configuration)
-                              **({"train_size": cfg.train_size} if cfg.train_size else {}),
-                              **({"augment": list(cfg.augment)} if cfg.augment else {})})
+    params = records.run_params(cfg)
     params.update({f"version.{k}": v for k, v in prov["versions"].items()})
     params.update({f"machine.{k}": str(v) for k, v in prov["machine"].items()})
     tags = {keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,

@@ -164,6 +164,23 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def run_params(cfg) -> dict[str, str]:
+    """A run's MLflow parameters from its resolved configuration (``config.RunConfig``): what it is and what its
+    result depends on. Provenance (``version.*``, ``machine.*``) and the data's checksums and sizes come later, from
+    the run itself; a sweep gives these to the record of a cell that died before its run opened."""
+    return flatten({"task": {"name": cfg.task.name, "version": cfg.task.version, "modality": cfg.task.modality,
+                             "headline": cfg.task.metrics.headline},
+                    "generator": {"name": cfg.generator, **cfg.generator_params},
+                    "downstream": {"model": cfg.model, **cfg.model_params},
+                    "budget": cfg.budget, "seed": cfg.seed, "device": cfg.device,
+                    "regimes": list(cfg.task.regimes.run),
+                    "mixed_synthetic_share": cfg.task.regimes.mixed_synthetic_share,
+                    # what runs of other sizes and augmentations differ in (absent at their defaults, so runs
+                    # recorded before they existed compare with today's as the same configuration)
+                    **({"train_size": cfg.train_size} if cfg.train_size else {}),
+                    **({"augment": list(cfg.augment)} if cfg.augment else {})})
+
+
 def flatten(d: dict, prefix: str = "") -> dict[str, str]:
     """Nested dict -> ``{"a.b.c": "value"}`` with values as MLflow-safe strings."""
     out = {}

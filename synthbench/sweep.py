@@ -38,6 +38,7 @@ from pathlib import Path
 
 from synthbench import defaults, keys
 from synthbench.exceptions import ConfigError, SynthbenchError
+from synthbench.records import run_params
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -567,5 +568,5 @@ def _job(cell: Cell, spec: SweepSpec, parent: str, attempt: str, tasks_dir, data
             "save_synthetic": spec.save_synthetic, "tasks_dir": str(tasks_dir) if tasks_dir else None,
             "data_dir": str(data_dir) if data_dir else None, "tracking_uri": uri, "experiment": experiment,
             "identity": cell.identity, "attempt": attempt, "timeout": spec.timeout,
-            "run_name": cell.cfg.run_name,
+            "run_name": cell.cfg.run_name, "run_params": run_params(cell.cfg),
             "tags": {keys.TAG_SWEEP: spec.name, keys.TAG_CELL: cell.identity, keys.TAG_ATTEMPT: attempt, keys.TAG_PARENT: parent}}

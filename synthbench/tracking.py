@@ -475,10 +475,11 @@ def end_sweep_parent(uri: str | None, run_id: str, status: str, metrics: dict[st
 
 
 def close_attempt(uri: str | None, experiment: str, attempt: str, status: str, reason: str, tags: dict[str, str],
-                  run_name: str, force: bool = False) -> str:
+                  run_name: str, force: bool = False, params: dict[str, str] | None = None) -> str:
     """Make sure the run of one attempt at a sweep cell is closed: a run the attempt's process left RUNNING (it was
     killed, it crashed) is closed ``status`` with ``reason``; an attempt that died before it opened a run gets
-    a run of its own, with the cell's ``tags``, so it is recorded too. ``force``: also re-close a run the process
+    a run of its own, with the cell's ``tags`` and ``params`` (``records.run_params``: its task version and
+    training size place it on its board), so it is recorded too. ``force``: also re-close a run the process
     closed itself (a timeout: the cell's own record says SIGTERM, the sweep says why it sent it). Returns the
     run id."""
     uri, exp_id = setup(uri, experiment)
@@ -490,6 +491,12 @@ def close_attempt(uri: str | None, experiment: str, attempt: str, status: str, r
             return run_id
     else:
         run_id = retrying(client.create_run, exp_id, run_name=run_name, tags={**tags, keys.TAG_ATTEMPT: attempt}).info.run_id
+        if params:
+            from mlflow.entities import Param
+
+            items = [Param(k, v) for k, v in params.items()]
+            for i in range(0, len(items), 100):
+                retrying(client.log_batch, run_id, params=items[i:i + 100])
     word = {"FAILED": "failed", "KILLED": "killed"}[status]
     retrying(client.set_tag, run_id, keys.TAG_STATUS, word)
     retrying(client.set_tag, run_id, keys.TAG_ERROR, reason[:5000])

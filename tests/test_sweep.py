@@ -494,3 +494,23 @@ def test_progress_of_cells_on_dask_reaches_the_sweep(tmp_path, tasks_dir, tracki
     cell = result.plan.cells[0].identity
     phases = {e["name"] for i, e in seen.events if i == cell and e.get("event") == "phase"}
     assert "load data" in phases and any(p.startswith("fit") for p in phases) and "fidelity (SDMetrics)" in phases, phases
+
+
+def test_a_cell_lost_before_its_run_opened_is_recorded_on_its_own_board(tasks_dir, tracking_uri, repo_root):
+    # a Dask worker that died, or a cell killed before its process opened a run: the sweep records the attempt
+    # itself, with the cell's parameters, so the report puts it on the board of its task version and size (it
+    # used to carry the sweep's tags only, and formed a board of its own without a version or N)
+    from synthbench import executors, load_runs
+    from synthbench import report as reports
+    from synthbench.sweep import _job, make_spec, plan
+
+    spec = make_spec(name="lost", tasks=["tiny-mnist"], generators=["real"], seeds=[0], train_sizes=[100])
+    cell = plan(spec, tasks_dir=tasks_dir, data_dir=repo_root.parent / "shared" / "datasets").cells[0]
+    job = _job(cell, spec, "no-parent", "attempt-1", tasks_dir, None, tracking_uri, "synthbench")
+    out = executors.lost(job, RuntimeError("the worker died"))
+    assert out["status"] == "FAILED" and out["run_id"]
+    runs = load_runs(tracking_uri, "synthbench", sweep="lost")
+    assert len(runs) == 1 and runs.iloc[0]["status"] == "FAILED" and "the worker died" in runs.iloc[0]["error"]
+    assert runs.iloc[0]["task_version"] == cell.cfg.task.version and runs.iloc[0]["params.train_size"] == "100"
+    boards = reports.build(runs, {}).boards
+    assert [b.name for b in boards] == [f"tiny-mnist v{cell.cfg.task.version} N=100"]
