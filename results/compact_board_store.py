@@ -1,9 +1,10 @@
-"""Thin the step curves of the committed board store (results/boards/mlflow.db) to what a run logs today.
+"""Thin the step curves of the committed board store (results/boards/mlflow.db) to at most 200 points each.
 
 Runs before 2026-12-06 logged a GAN's training record after every pass over the data, and every epoch of an SDV
 synthesizer: on 100 images that was ~19,000 `train/*` points per run, and the store grew to 92 MB (GitHub takes
 no file over 100 MB). A run now logs at most `tracking.CURVE_POINTS` points per curve (`synthbench.tracking.thin`:
-evenly spaced, the first and the last kept); this applies the same selection to the curves already in a store.
+evenly spaced, the first and the last kept); this applies the same selection to the curves already in a store
+(every step metric with more points: train/*, and system/* of long runs, which a run does not thin itself).
 Final values (`latest_metrics`, what the reports read) are not touched; no report reads step curves but the
 training figures' `probe/fid`, which has six points per run.
 
@@ -37,7 +38,7 @@ def compact(path: Path, limit: int = CURVE_POINTS) -> dict:
         curves = 0
         for run_uuid, key in long:
             rows = [r[0] for r in con.execute("select rowid from metrics where run_uuid = ? and key = ? "
-                                              "order by step, timestamp, rowid", (run_uuid, key))]
+                                              "order by step, timestamp, value, rowid", (run_uuid, key))]
             keep = set(thin(rows, limit))
             con.executemany("delete from metrics where rowid = ?", [(r,) for r in rows if r not in keep])
             curves += 1
@@ -61,6 +62,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.store.is_file():
         raise SystemExit(f"no SQLite store at {args.store}")
+    if args.limit < 2:
+        raise SystemExit(f"--limit {args.limit}: keep 2 or more points per curve (the first and the last among them)")
     for k, v in compact(args.store, args.limit).items():
         print(f"{k}: {v}")
     return 0

@@ -18,7 +18,7 @@ what the generator makes, in the task's domain feature space (the shipped LeNet)
                             averaged over classes (1 = as varied as real; near 0 = one image per class);
                             ``probe/diversity_min`` is the least varied class
 
-After every pass over the training data (and at the end) it logs a fixed-noise grid (one row per class, the same latent code down each
+At the end of a pass over the training data, at most ``num_grids`` times per fit (and at the end), it logs a fixed-noise grid (one row per class, the same latent code down each
 column) and a latent interpolation grid, so the MLflow UI shows training progress as images.
 
 ``diagnose`` reads those probes and the loop's step records (losses, D(x), D(G(z)), gradient norms,
@@ -184,7 +184,7 @@ class TrainingMonitor:
         self.probe_z = None
         self.probes: list[dict] = []
         self.probe_steps: list[int] = []
-        self.grid_steps: list[int] | None = None  # None before ``start``: grids after every pass
+        self.grid_steps: list[int] = []  # set by ``start`` (which the grids need)
 
     # -- feature space -----------------------------------------------------------------------
     def features(self, images: np.ndarray, batch: int = 1000):
@@ -234,7 +234,7 @@ class TrainingMonitor:
             self.probe(model, step)
 
     def on_epoch(self, model, epoch: int, step: int) -> None:
-        due = self.grid_steps is None or (self.grid_steps and step >= self.grid_steps[0])
+        due = bool(self.grid_steps) and step >= self.grid_steps[0]
         while self.grid_steps and step >= self.grid_steps[0]:
             self.grid_steps.pop(0)
         if due:

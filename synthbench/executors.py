@@ -170,7 +170,7 @@ def _unless_stopped(fn, job, stop, on_event):
 
 def _cell_tags(job: dict) -> dict:
     """The tags of a cell's run, for a run the sweep itself closes or creates."""
-    return {**job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
+    return {**job.get("run_tags", {}), **job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
             keys.TAG_BUDGET: job["budget"], keys.TAG_SEED: str(job["seed"])}
 
 

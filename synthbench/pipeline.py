@@ -29,9 +29,7 @@ def new_record(cfg) -> records.RunRecord:
     params = records.run_params(cfg)
     params.update({f"version.{k}": v for k, v in prov["versions"].items()})
     params.update({f"machine.{k}": str(v) for k, v in prov["machine"].items()})
-    tags = {keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,
-            keys.TAG_SEED: str(cfg.seed), keys.TAG_DEVICE: cfg.device, keys.TAG_VERSION: prov["versions"]["synthbench"],
-            keys.TAG_GIT: prov["git_commit"], keys.TAG_CONDITIONING: cfg.conditioning}
+    tags = {**records.run_tags(cfg), keys.TAG_VERSION: prov["versions"]["synthbench"], keys.TAG_GIT: prov["git_commit"]}
     if cfg.reproduces:
         tags[keys.TAG_REPRODUCES] = cfg.reproduces["run_id"]
     return records.RunRecord(config=config, params=params, tags=tags)

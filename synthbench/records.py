@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from synthbench import defaults
+from synthbench import defaults, keys
 
 #: How an artifact's payload is written: a matplotlib figure, an image array, a pandas table, text, a
 #: JSON-able object, or a local file made by ``payload(path)``.
@@ -31,7 +31,7 @@ class Artifact:
 
 @dataclass(frozen=True)
 class StepImage:
-    """An image with a step (MLflow's image slider), e.g. the fixed-noise grid after each epoch."""
+    """An image with a step (MLflow's image slider), e.g. the fixed-noise grid during a GAN's training."""
 
     key: str
     step: int
@@ -86,7 +86,7 @@ class RunRecord:
 
     def add_step_image(self, key: str, step: int, image) -> None:
         if self.live is not None:
-            self.live.step_image(key, int(step), image)  # sent now, not kept: one grid per epoch adds up
+            self.live.step_image(key, int(step), image)  # sent now, not kept: 20 sets of grids a fit add up
         else:
             self.step_images.append(StepImage(key, int(step), image))
 
@@ -167,7 +167,7 @@ def package_versions() -> dict[str, str]:
 def run_params(cfg) -> dict[str, str]:
     """A run's MLflow parameters from its resolved configuration (``config.RunConfig``): what it is and what its
     result depends on. Provenance (``version.*``, ``machine.*``) and the data's checksums and sizes come later, from
-    the run itself; a sweep gives these to the record of a cell that died before its run opened."""
+    the run itself; a sweep gives these (and ``run_tags``) to the record of a cell that died before its run opened."""
     return flatten({"task": {"name": cfg.task.name, "version": cfg.task.version, "modality": cfg.task.modality,
                              "headline": cfg.task.metrics.headline},
                     "generator": {"name": cfg.generator, **cfg.generator_params},
@@ -179,6 +179,12 @@ def run_params(cfg) -> dict[str, str]:
                     # recorded before they existed compare with today's as the same configuration)
                     **({"train_size": cfg.train_size} if cfg.train_size else {}),
                     **({"augment": list(cfg.augment)} if cfg.augment else {})})
+
+
+def run_tags(cfg) -> dict[str, str]:
+    """A run's identity tags from its resolved configuration (provenance tags come from the run itself)."""
+    return {keys.TAG_TASK: cfg.task.name, keys.TAG_GENERATOR: cfg.generator, keys.TAG_BUDGET: cfg.budget,
+            keys.TAG_SEED: str(cfg.seed), keys.TAG_DEVICE: cfg.device, keys.TAG_CONDITIONING: cfg.conditioning}
 
 
 def flatten(d: dict, prefix: str = "") -> dict[str, str]:

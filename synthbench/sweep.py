@@ -38,7 +38,7 @@ from pathlib import Path
 
 from synthbench import defaults, keys
 from synthbench.exceptions import ConfigError, SynthbenchError
-from synthbench.records import run_params
+from synthbench.records import run_params, run_tags
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -569,4 +569,5 @@ def _job(cell: Cell, spec: SweepSpec, parent: str, attempt: str, tasks_dir, data
             "data_dir": str(data_dir) if data_dir else None, "tracking_uri": uri, "experiment": experiment,
             "identity": cell.identity, "attempt": attempt, "timeout": spec.timeout,
             "run_name": cell.cfg.run_name, "run_params": run_params(cell.cfg),
+            "run_tags": run_tags(cell.cfg),
             "tags": {keys.TAG_SWEEP: spec.name, keys.TAG_CELL: cell.identity, keys.TAG_ATTEMPT: attempt, keys.TAG_PARENT: parent}}

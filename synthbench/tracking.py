@@ -248,7 +248,7 @@ def start_run(uri: str | None, experiment: str, record, run_name: str, system_me
 
 class LiveRun:
     """What a run sends to MLflow while it lasts: the data it read once loaded, and step metrics and images (GAN
-    training probes, per-epoch grids) as they come, so a long training can be watched in the UI."""
+    training probes, grids during training) as they come, so a long training can be watched in the UI."""
 
     def data_loaded(self, record) -> None:
         import mlflow
@@ -368,7 +368,9 @@ CURVE_POINTS = 200
 
 
 def thin(points: list, limit: int = CURVE_POINTS) -> list:
-    """At most ``limit`` of ``points``, evenly spaced by position, the first and the last kept."""
+    """At most ``limit`` (2 or more) of ``points``, evenly spaced by position, the first and the last kept."""
+    if limit < 2:
+        raise ValueError(f"thin keeps the first and the last point: limit must be 2 or more, not {limit}")
     if len(points) <= limit:
         return list(points)
     last = len(points) - 1

@@ -514,3 +514,11 @@ def test_a_cell_lost_before_its_run_opened_is_recorded_on_its_own_board(tasks_di
     assert runs.iloc[0]["task_version"] == cell.cfg.task.version and runs.iloc[0]["params.train_size"] == "100"
     boards = reports.build(runs, {}).boards
     assert [b.name for b in boards] == [f"tiny-mnist v{cell.cfg.task.version} N=100"]
+    # and in the row of its configuration: the same parameters and identity tags that the cell's own run logs
+    import mlflow
+
+    from synthbench.records import run_params, run_tags
+
+    run = mlflow.tracking.MlflowClient(tracking_uri).get_run(out["run_id"])
+    assert run_tags(cell.cfg).items() <= run.data.tags.items() and keys.TAG_CONDITIONING in run.data.tags
+    assert run_params(cell.cfg).items() <= run.data.params.items()

@@ -333,3 +333,13 @@ def test_a_long_curve_is_logged_at_most_curve_points_and_kept_whole_in_result_js
     assert client.get_run(run.run_id).data.metrics["train/loss"] == 1.0 / 1000
     kept = mlflow.artifacts.load_dict(f"runs:/{run.run_id}/{keys.RESULT_JSON}")
     assert kept["history"] == history
+
+
+def test_thin_keeps_the_ends_and_spaces_the_rest_evenly():
+    from synthbench.tracking import thin
+
+    assert thin(list(range(5)), 10) == [0, 1, 2, 3, 4]
+    assert thin(list(range(10)), 4) == [0, 3, 6, 9]
+    assert thin(list(range(1001)), 3) == [0, 500, 1000]
+    with pytest.raises(ValueError, match="2 or more"):
+        thin([1, 2, 3], 1)

@@ -261,7 +261,7 @@ class GANBase(BaseEstimator):
                 monitor.on_step(self, step)
             if callback is not None:
                 callback({"phase_step": step - first_step, "phase_total": total})
-            if monitor is not None and (end_of_pass or done == total):  # grids after each pass and at the end
+            if monitor is not None and (end_of_pass or done == total):  # the monitor keeps at most num_grids of them
                 monitor.on_epoch(self, epoch, step)
 
     # -- sampling ------------------------------------------------------------------------------
