@@ -10,7 +10,7 @@ training figures' `probe/fid`, which has six points per run.
 
     python results/compact_board_store.py results/boards/mlflow.db
 
-Refuses a store a sweep is writing to (a lock file beside it, or a RUNNING run). SQLite is used directly because
+Refuses a store a sweep is writing to (a lock beside it that is held, or a RUNNING run). SQLite is used directly because
 MLflow has no call that deletes points of a metric's history.
 """
 
@@ -25,9 +25,13 @@ from synthbench.tracking import CURVE_POINTS, thin
 
 
 def compact(path: Path, limit: int = CURVE_POINTS) -> dict:
-    locks = sorted(p.name for p in path.parent.glob(path.name + "*.lock"))
-    if locks:
-        raise SystemExit(f"{path}: lock files {locks} - a sweep may be writing to it; stop it (or remove stale locks)")
+    from filelock import FileLock, Timeout
+
+    for lock in sorted(path.parent.glob(path.name + "*.lock")):  # a lock file stays after its sweep; held = running
+        try:
+            FileLock(str(lock), timeout=0).acquire().lock.release()
+        except Timeout:
+            raise SystemExit(f"{path}: {lock.name} is held - a sweep or run is writing to the store; stop it first") from None
     con = sqlite3.connect(path)
     try:
         running = con.execute("select count(*) from runs where status = 'RUNNING'").fetchone()[0]
