@@ -1,7 +1,7 @@
 """Thin the step curves of the committed board store (results/boards/mlflow.db) to at most 200 points each.
 
 Runs before 2026-12-06 logged a GAN's training record after every pass over the data, and every epoch of an SDV
-synthesizer: on 100 images that was ~19,000 `train/*` points per run, and the store grew to 92 MB (GitHub takes
+synthesizer: on 100 images that was ~19,000 `train/*` points per run, and the store grew to 101 MB (GitHub takes
 no file over 100 MB). A run now logs at most `tracking.CURVE_POINTS` points per curve (`synthbench.tracking.thin`:
 evenly spaced, the first and the last kept); this applies the same selection to the curves already in a store
 (every step metric with more points: train/*, and system/* of long runs, which a run does not thin itself).

@@ -26,7 +26,7 @@ import time
 from collections import deque
 from typing import Callable, Iterator
 
-from synthbench import defaults, keys
+from synthbench import defaults
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 _POLL = 0.25
@@ -169,9 +169,9 @@ def _unless_stopped(fn, job, stop, on_event):
 
 
 def _cell_tags(job: dict) -> dict:
-    """The tags of a cell's run, for a run the sweep itself closes or creates."""
-    return {**job.get("run_tags", {}), **job["tags"], keys.TAG_TASK: job["task_name"], keys.TAG_GENERATOR: job["generator"],
-            keys.TAG_BUDGET: job["budget"], keys.TAG_SEED: str(job["seed"])}
+    """The tags of a cell's run, for a run the sweep itself closes or creates: its identity (``records.run_tags``,
+    as the cell's own run has them) and the sweep's."""
+    return {**job["run_tags"], **job["tags"]}
 
 
 def lost(job: dict, exc: BaseException) -> dict:

@@ -562,7 +562,7 @@ def sweep_runs(uri, experiment: str, name: str):
 def _job(cell: Cell, spec: SweepSpec, parent: str, attempt: str, tasks_dir, data_dir, uri: str, experiment: str) -> dict:
     """What a cell's process is told (JSON), plus ``timeout``."""
     task = str(Path(cell.task).resolve()) if Path(cell.task).suffix == ".toml" else cell.task
-    return {"task": task, "task_name": cell.cfg.task.name, "generator": cell.generator, "budget": cell.budget,
+    return {"task": task, "generator": cell.generator, "budget": cell.budget,
             "seed": cell.seed, "params": cell.params, "device": spec.device, "resplit": spec.resplit,
             "train_size": cell.train_size, "augment": list(spec.augment), "regimes": list(spec.regimes) or None,
             "save_synthetic": spec.save_synthetic, "tasks_dir": str(tasks_dir) if tasks_dir else None,
