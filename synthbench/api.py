@@ -98,6 +98,21 @@ def _ended(exc: BaseException) -> tuple[str, str]:
     return "FAILED", f"{type(exc).__name__}: {exc}"
 
 
+def _first_kept(tracking_uri, seeds: dict, path: str) -> dict:
+    """``{row label: bytes}`` of the artifact ``path`` of each row's first finished seed that kept it (``seeds``: row
+    label -> its finished runs in seed order). A store's artifacts can be missing for some runs - made on another
+    machine, or pruned - and a row is drawn from its next seed rather than left out; rows no seed kept are absent."""
+    from synthbench import tracking
+
+    found: dict = {}
+    for i in range(max(map(len, seeds.values()), default=0)):  # one read per row while its seeds lack the file
+        wanted = {label: (runs[i]["run_id"], path) for label, runs in seeds.items() if label not in found and i < len(runs)}
+        if not wanted:
+            break
+        found.update({label: data for label, data in tracking.read_artifacts(tracking_uri, wanted).items() if data})
+    return found
+
+
 def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, task=None, generator=None, budget=None,
            status=None, sweep=None, since=None, until=None, figures=True, log_to_sweep=None, title="synthbench report",
            command="", ui=None):
@@ -119,12 +134,11 @@ def report(out, *, tracking_uri=None, experiment=defaults.DEFAULT_EXPERIMENT, ta
     result = reports.build(frame, filters)
     drawn: dict = {}
     if figures:
-        for board in result.boards:  # one finished run per row (its first seed) for what a run alone holds
-            first = {r.label: r.runs[r.finished[0]] for r in board.rows if r.finished}
-            wanted = {label: (run["run_id"], keys.SAMPLE_GRID) for label, run in first.items()} if board.classes else {}
-            images = tracking.read_artifacts(tracking_uri, wanted) if wanted else {}
-            wanted = {label: (run["run_id"], keys.FAIRNESS_DATA_TABLE) for label, run in first.items()} if board.sensitive else {}
-            tables = tracking.read_artifacts(tracking_uri, wanted) if wanted else {}
+        for board in result.boards:  # one finished run per row for what a run alone holds
+            seeds = {r.label: [r.runs[s] for s in r.finished] for r in board.rows if r.finished}
+            images = _first_kept(tracking_uri, seeds, keys.SAMPLE_GRID) if board.classes else {}
+            tables = _first_kept(tracking_uri, seeds, keys.FAIRNESS_DATA_TABLE) if board.sensitive else {}
+            first = {label: runs[0] for label, runs in seeds.items()}
             gans = {r.label: first[r.label] for r in board.rows if r.diagnoses and r.label in first}
             curves = tracking.read_histories(tracking_uri, {label: run["run_id"] for label, run in gans.items()},
                                              (keys.probe("fid"), keys.probe("reference_fid")))

@@ -161,6 +161,30 @@ def test_a_sweep_cell_killed_before_it_recorded_and_then_finished_counts_once(tr
     assert sorted(rows, key=str) == [("toy", 1, "cgan", 3, 0), ("toy", None, "cgan", 0, 1)]
 
 
+def test_a_row_whose_first_seed_kept_no_sample_grid_is_drawn_from_its_next_seed(tracking_uri, tmp_path, run_dict,
+                                                                                 monkeypatch):
+    """A store's artifacts can be missing for some of its runs (a sweep resumed on another machine keeps only the
+    store): the samples figure then shows the grid of the row's first seed that has one, not no grid at all."""
+    import mlflow
+
+    per_class = {keys.per_class("synthetic", k): 0.9 for k in ("0", "1")}
+    runs = [run_dict("toy", g, s, 0.9 + s / 100, extra=per_class, t=10 * i + s)
+            for i, g in enumerate(("cgan", "wgan-gp")) for s in range(3)]
+    ids = dict(zip([(r["tags"][keys.TAG_GENERATOR], s) for r, s in zip(runs, [0, 1, 2] * 2)],
+                   tracking.import_runs(tracking_uri, "synthbench", runs)))
+    client = mlflow.MlflowClient(tracking_uri)
+    for seed in (1, 2):  # cgan's seed 0 kept no grid; wgan-gp kept none at all
+        grid = tmp_path / f"seed{seed}" / "per_class_grid.png"
+        grid.parent.mkdir()
+        grid.write_bytes(f"grid of seed {seed}".encode())
+        client.log_artifact(ids[("cgan", seed)], str(grid), artifact_path="samples")
+    drawn = {}
+    monkeypatch.setattr("synthbench.report_figures.board_figures",
+                        lambda board, images, histories, tables: drawn.update(images) or [])
+    api.report(tmp_path / "out", tracking_uri=tracking_uri)
+    assert drawn == {"cgan": b"grid of seed 1"}
+
+
 def test_hyperparameter_values_are_rows_apart(tracking_uri, run_dict):
     runs = []
     for lr in ("0.001", "0.002"):
