@@ -36,7 +36,8 @@ def gain_table(curves: pd.DataFrame, metric: str) -> str:
                     cells.append("-")
                     continue
                 r = hit.iloc[0]
-                text = f"{r['mean_gain']:+.4f} +/- {r['ci_half_width']:.4f}"
+                text = (f"{r['mean_gain']:+.4f} +/- {r['ci_half_width']:.4f}" if pd.notna(r["ci_half_width"])
+                        else f"{r['mean_gain']:+.4f} ({int(r['seeds'])} seed)")
                 cells.append(f"**{text}**" if pd.notna(r["p_holm"]) and r["p_holm"] < 0.05 else text)
             lines.append(f"| {LABEL.get(gen, gen)} | {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
