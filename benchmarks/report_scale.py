@@ -1,7 +1,8 @@
 """Report at scale: ``synthbench report`` over a store of about 1,000 runs of 3 tasks (target: under 30 s on a 2-core
 laptop), timed beside the bare reference - one ``mlflow.search_runs`` of the same store into pandas, the least any
 reader of these runs must do - and the store requests the report makes counted (a few searches, then one request per
-row for its sample grid and per GAN row for its training curve: not one per run).
+row for its sample grid - up to three, one per seed, while the store has not kept it - and per GAN row for its
+training curve: not one per run).
 
 The store is built by ``synthbench.tracking.import_runs`` with runs shaped like real ones: an image task (10 classes:
 per-class accuracy per regime, fidelity with its real-vs-real reference, GAN probe curves and a diagnosis), two

@@ -98,14 +98,18 @@ def _ended(exc: BaseException) -> tuple[str, str]:
     return "FAILED", f"{type(exc).__name__}: {exc}"
 
 
+KEPT_TRIES = 3  # seeds asked per row for a run's own artifact: a store without artifacts costs 3 reads a row, not 1 a run
+
+
 def _first_kept(tracking_uri, seeds: dict, path: str) -> dict:
-    """``{row label: bytes}`` of the artifact ``path`` of each row's first finished seed that kept it (``seeds``: row
-    label -> its finished runs in seed order). A store's artifacts can be missing for some runs - made on another
-    machine, or pruned - and a row is drawn from its next seed rather than left out; rows no seed kept are absent."""
+    """``{row label: bytes}`` of the artifact ``path`` of each row's first finished seed that kept it, among its first
+    ``KEPT_TRIES`` (``seeds``: row label -> its finished runs in seed order). A store's artifacts can be missing for
+    some runs - made on another machine, or pruned - and a row is drawn from its next seed rather than left out; rows
+    none of those seeds kept are absent."""
     from synthbench import tracking
 
     found: dict = {}
-    for i in range(max(map(len, seeds.values()), default=0)):  # one read per row while its seeds lack the file
+    for i in range(min(KEPT_TRIES, max(map(len, seeds.values()), default=0))):  # a read per row still without it
         wanted = {label: (runs[i]["run_id"], path) for label, runs in seeds.items() if label not in found and i < len(runs)}
         if not wanted:
             break

@@ -170,7 +170,7 @@ def test_a_row_whose_first_seed_kept_no_sample_grid_is_drawn_from_its_next_seed(
     per_class = {keys.per_class("synthetic", k): 0.9 for k in ("0", "1")}
     runs = [run_dict("toy", g, s, 0.9 + s / 100, extra=per_class, t=10 * i + s)
             for i, g in enumerate(("cgan", "wgan-gp")) for s in range(3)]
-    ids = dict(zip([(r["tags"][keys.TAG_GENERATOR], s) for r, s in zip(runs, [0, 1, 2] * 2)],
+    ids = dict(zip([(r["tags"][keys.TAG_GENERATOR], int(r["tags"][keys.TAG_SEED])) for r in runs],
                    tracking.import_runs(tracking_uri, "synthbench", runs)))
     client = mlflow.MlflowClient(tracking_uri)
     for seed in (1, 2):  # cgan's seed 0 kept no grid; wgan-gp kept none at all
