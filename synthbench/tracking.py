@@ -626,6 +626,33 @@ def _tidy(frame, experiment_names: dict):
     return out.reset_index(drop=True)
 
 
+def _moved_artifact_uri(client, uri: str, run_id: str) -> str | None:
+    """Where run ``run_id`` of a local store ``uri`` keeps its artifacts when the store has been copied, cloned or
+    moved (with its ``mlartifacts/`` beside it): MLflow records the artifact folder as an absolute path, which then
+    names the old place. None when the recorded place is there (or the store is not local)."""
+    recorded = urlparse(client.get_run(run_id).info.artifact_uri)
+    store = local_store_path(uri)
+    if store is None or recorded.scheme not in ("", "file") or Path(recorded.path).exists():
+        return None
+    root = store.parent if urlparse(uri).scheme == "sqlite" else store
+    parts = Path(recorded.path).parts
+    for start in range(1, len(parts)):  # the longest tail of the recorded path that names this run and is here
+        moved = root.joinpath(*parts[start:])
+        if run_id in parts[start:] and moved.is_dir():
+            return moved.as_uri()
+    return None
+
+
+def _download(client, uri: str, run_id: str, path: str, dst: str) -> str:
+    """The local copy of artifact ``path`` of run ``run_id``, from where the run keeps it (``_moved_artifact_uri``)."""
+    import mlflow
+
+    moved = _moved_artifact_uri(client, uri, run_id)
+    if moved is None:
+        return client.download_artifacts(run_id, path, dst)
+    return mlflow.artifacts.download_artifacts(artifact_uri=f"{moved}/{path}", dst_path=dst)
+
+
 def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
     """The resolved configuration a run recorded (its ``config.json``)."""
     quiet_mlflow()
@@ -636,8 +663,7 @@ def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
     client = _open_store(uri)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            local = client.download_artifacts(run_id, keys.CONFIG_JSON, tmp)
-            return json.loads(Path(local).read_text())
+            return json.loads(Path(_download(client, uri, run_id, keys.CONFIG_JSON, tmp)).read_text())
     except Exception as exc:  # unknown run, or a run without config.json
         raise ConfigError(f"cannot read the configuration of run '{run_id}' from {uri} ({type(exc).__name__}: {exc}) - "
                           "check the run id (`synthbench` prints it after a run) and --tracking-uri") from None
@@ -648,14 +674,15 @@ def read_artifacts(tracking_uri: str | None, wanted: dict) -> dict:
     """``{name: bytes or None}`` for ``wanted`` = ``{name: (run_id, artifact path)}``: None where the run has no such
     artifact (not logged, or its files were not kept with the store)."""
     quiet_mlflow()
-    client = _open_store(resolve_tracking_uri(tracking_uri))
+    uri = resolve_tracking_uri(tracking_uri)
+    client = _open_store(uri)
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, (run_id, path)) in enumerate(wanted.items()):
             where = Path(tmp) / str(i)
             where.mkdir()
             try:
-                out[name] = Path(client.download_artifacts(run_id, path, str(where))).read_bytes()
+                out[name] = Path(_download(client, uri, run_id, path, str(where))).read_bytes()
             except Exception:  # noqa: BLE001 - absent artifact: the report says it is missing
                 out[name] = None
     return out

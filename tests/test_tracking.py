@@ -1,6 +1,7 @@
 """The tracking module: a run's record written to MLflow, runs read back (``load_runs``), a run repeated from
 its record, and a quiet terminal."""
 
+import json
 import os
 import signal
 
@@ -8,7 +9,7 @@ import pytest
 from sklearn.base import BaseEstimator
 
 import synthbench
-from synthbench import api, keys, progress, registry
+from synthbench import api, keys, progress, registry, tracking
 from synthbench.exceptions import ConfigError, TrackingError
 from synthbench.progress import Reporter
 
@@ -343,3 +344,21 @@ def test_thin_keeps_the_ends_and_spaces_the_rest_evenly():
     assert thin(list(range(1001)), 3) == [0, 500, 1000]
     with pytest.raises(ValueError, match="2 or more"):
         thin([1, 2, 3], 1)
+
+
+def test_a_store_moved_with_its_artifacts_still_gives_them(tmp_path, tasks_dir):
+    """MLflow records a local store's artifact folder as an absolute path; a store cloned or moved elsewhere (the
+    committed board store in a user's checkout) must still give a run's configuration and its report's grids."""
+    import shutil
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    run = api.run("tiny-mnist", "pca-gmm", budget="quick", tasks_dir=str(tasks_dir), tracking_uri=f"sqlite:///{here / 'mlflow.db'}",
+                  save_synthetic=False, system_metrics=False)
+    shutil.move(str(here), str(there))  # the recorded folder is gone
+    uri = f"sqlite:///{there / 'mlflow.db'}"
+    kept = there / "mlartifacts" / run.run_id / "artifacts"
+    assert tracking.load_config(run.run_id, uri) == json.loads((kept / keys.CONFIG_JSON).read_text())
+    assert tracking.load_config(run.run_id, uri)["generator"]["name"] == "pca-gmm"
+    got = tracking.read_artifacts(uri, {"grid": (run.run_id, keys.SAMPLE_GRID), "absent": (run.run_id, "nope.png")})
+    assert got["grid"] == (kept / keys.SAMPLE_GRID).read_bytes()
+    assert got["absent"] is None
