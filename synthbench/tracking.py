@@ -72,11 +72,16 @@ def local_store_path(uri: str) -> Path | None:
     return None
 
 
+def _store_folder(uri: str) -> Path | None:
+    """The folder a local store lives in: a SQLite file's folder, or a file store itself (None: not local)."""
+    path = local_store_path(uri)
+    return path.parent if path is not None and urlparse(uri).scheme == "sqlite" else path
+
+
 def artifact_root(uri: str) -> str | None:
     """Where a new experiment keeps artifacts: beside a local store (``mlartifacts/``)."""
-    parsed = urlparse(uri)
-    if parsed.scheme == "sqlite":
-        return (local_store_path(uri).parent / "mlartifacts").as_uri()
+    if urlparse(uri).scheme == "sqlite":
+        return (_store_folder(uri) / "mlartifacts").as_uri()
     return None
 
 
@@ -88,7 +93,7 @@ def check_writable(uri: str) -> None:
     fix = "pass --tracking-uri with a writable location (e.g. sqlite:///$HOME/mlflow.db) or set MLFLOW_TRACKING_URI"
     if urlparse(uri).scheme == "file" and os.environ.get("MLFLOW_ALLOW_FILE_STORE", "").lower() not in ("1", "true"):
         raise TrackingError(f"MLflow 3 refuses the file store {uri} unless MLFLOW_ALLOW_FILE_STORE=true - set it, or use a sqlite:/// URI")
-    folder = path.parent if urlparse(uri).scheme == "sqlite" else path
+    folder = _store_folder(uri)
     targets = [folder, folder / "mlartifacts"] if urlparse(uri).scheme == "sqlite" else [folder]
     for d in targets:
         try:
@@ -631,10 +636,9 @@ def _moved_artifact_uri(client, uri: str, run_id: str) -> str | None:
     moved (with its ``mlartifacts/`` beside it): MLflow records the artifact folder as an absolute path, which then
     names the old place. None when the recorded place is there (or the store is not local)."""
     recorded = urlparse(client.get_run(run_id).info.artifact_uri)
-    store = local_store_path(uri)
-    if store is None or recorded.scheme not in ("", "file") or Path(recorded.path).exists():
+    root = _store_folder(uri)
+    if root is None or recorded.scheme not in ("", "file") or Path(recorded.path).exists():
         return None
-    root = store.parent if urlparse(uri).scheme == "sqlite" else store
     parts = Path(recorded.path).parts
     for start in range(1, len(parts)):  # the longest tail of the recorded path that names this run and is here
         moved = root.joinpath(*parts[start:])
@@ -644,13 +648,17 @@ def _moved_artifact_uri(client, uri: str, run_id: str) -> str | None:
 
 
 def _download(client, uri: str, run_id: str, path: str, dst: str) -> str:
-    """The local copy of artifact ``path`` of run ``run_id``, from where the run keeps it (``_moved_artifact_uri``)."""
+    """The local copy of artifact ``path`` of run ``run_id``: from where the run recorded it, else (a moved store)
+    from ``_moved_artifact_uri`` - looked up only when the first read fails."""
     import mlflow
 
-    moved = _moved_artifact_uri(client, uri, run_id)
-    if moved is None:
+    try:
         return client.download_artifacts(run_id, path, dst)
-    return mlflow.artifacts.download_artifacts(artifact_uri=f"{moved}/{path}", dst_path=dst)
+    except Exception:
+        moved = _moved_artifact_uri(client, uri, run_id)
+        if moved is None:
+            raise
+        return mlflow.artifacts.download_artifacts(artifact_uri=f"{moved}/{path}", dst_path=dst)
 
 
 def load_config(run_id: str, tracking_uri: str | None = None) -> dict:
